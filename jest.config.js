@@ -1,0 +1,20 @@
+/** @type {import('jest').Config} */
+const ts = ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', isolatedModules: true }];
+module.exports = {
+  projects: [
+    {
+      displayName: 'unit',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/network/devnet/src', '<rootDir>/chaincode/src'],
+      testMatch: ['**/*.test.ts'],
+      transform: { '^.+\\.ts$': ts },
+    },
+    {
+      displayName: 'e2e',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/test/src'],
+      testMatch: ['**/*.e2e.ts'],
+      transform: { '^.+\\.ts$': ts },
+    },
+  ],
+};

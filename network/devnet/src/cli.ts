@@ -1,0 +1,311 @@
+#!/usr/bin/env node
+// devnet's command line: the admin interface the Makefile drives.
+//   devnet up       --network FILE --dir DIR [--detach]     start the network (foreground, or detached with a pid file)
+//   devnet down     --dir DIR                                stop what `up`/`deploy` started, by recorded pids
+//   devnet deploy   --network FILE --dir DIR --name N --version V --label L --server-cmd CMD [--port P]
+//   devnet status   --network FILE --dir DIR                health, heights, committed definition
+//   devnet supervise --pidfile F -- CMD ARGS...            run CMD, restart it when it dies
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join, resolve } from 'node:path';
+import { loadNetworkConfig, type NetworkConfig } from './config/network';
+import { Devnet } from './devnet';
+import { deployChaincode, queryCommitted, planPackage } from './lifecycle/deploy';
+
+interface Flags {
+    readonly [k: string]: string | undefined;
+}
+
+function parseFlags(argv: readonly string[]): { flags: Flags; rest: string[] } {
+    const flags: Record<string, string> = {};
+    const rest: string[] = [];
+    for (let i = 0; i < argv.length; i++) {
+        const a = argv[i] ?? '';
+        if (a === '--') {
+            rest.push(...argv.slice(i + 1));
+            break;
+        }
+        if (a.startsWith('--')) {
+            const eq = a.indexOf('=');
+            if (eq > 0) flags[a.slice(2, eq)] = a.slice(eq + 1);
+            else if (argv[i + 1] !== undefined && !(argv[i + 1] ?? '').startsWith('--')) flags[a.slice(2)] = argv[++i] ?? '';
+            else flags[a.slice(2)] = 'true';
+        } else rest.push(a);
+    }
+    return { flags, rest };
+}
+
+function need(flags: Flags, name: string): string {
+    const v = flags[name];
+    if (v === undefined || v === '') throw new Error(`missing --${name}`);
+    return v;
+}
+
+const runDir = (dir: string): string => join(dir, 'run');
+const logDir = (dir: string): string => join(dir, 'logs');
+
+function log(msg: string): void {
+    process.stdout.write(`${new Date().toISOString()} ${msg}\n`);
+}
+
+function readPid(file: string): number | undefined {
+    if (!existsSync(file)) return undefined;
+    const pid = Number(readFileSync(file, 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+}
+
+function alive(pid: number): boolean {
+    try {
+        process.kill(pid, 0);
+        return true;
+    } catch {
+        return false;
+    }
+}
+
+function portOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
+    return new Promise((res) => {
+        const s = connect({ port, host });
+        s.once('connect', () => {
+            s.destroy();
+            res(true);
+        });
+        s.once('error', () => res(false));
+    });
+}
+
+async function poll(what: string, fn: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (Date.now() < until) {
+        if (await fn()) return;
+        await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+async function healthy(cfg: NetworkConfig): Promise<boolean> {
+    try {
+        const r = await fetch(`http://127.0.0.1:${cfg.devnet.operationsPort}/healthz`);
+        return r.status === 200;
+    } catch {
+        return false;
+    }
+}
+
+async function up(flags: Flags): Promise<void> {
+    const networkFile = resolve(need(flags, 'network'));
+    const dir = resolve(need(flags, 'dir'));
+    const cfg = loadNetworkConfig(networkFile);
+    mkdirSync(runDir(dir), { recursive: true });
+    mkdirSync(logDir(dir), { recursive: true });
+    const pidFile = join(runDir(dir), 'devnet.pid');
+    const existing = readPid(pidFile);
+    if (existing !== undefined && alive(existing)) {
+        log(`devnet is already running (pid ${existing})`);
+        return;
+    }
+    if (flags.detach === 'true') {
+        const logFile = join(logDir(dir), 'devnet.log');
+        const fd = openSync(logFile, 'a');
+        const child = spawn(process.execPath, [__filename, 'up', '--network', networkFile, '--dir', dir], { detached: true, stdio: ['ignore', fd, fd] });
+        child.unref();
+        if (child.pid === undefined) throw new Error('failed to start devnet');
+        writeFileSync(pidFile, `${child.pid}\n`);
+        try {
+            await poll('devnet /healthz', () => healthy(cfg), 60_000);
+        } catch (err) {
+            throw new Error(`${(err as Error).message}; see ${logFile}`);
+        }
+        log(`devnet is up (pid ${child.pid}); logs in ${logFile}`);
+        return;
+    }
+    writeFileSync(pidFile, `${process.pid}\n`);
+    const net = await Devnet.start({ config: cfg, dir, log });
+    log(`devnet ${cfg.name} ready: channel ${cfg.channel}, ${net.peers.length} peers, block height ${net.orderer.height}`);
+    let stopping = false;
+    const stop = (): void => {
+        if (stopping) return;
+        stopping = true;
+        log('stopping devnet');
+        net.stop().then(
+            () => process.exit(0),
+            () => process.exit(1),
+        );
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+}
+
+async function down(flags: Flags): Promise<void> {
+    const dir = resolve(need(flags, 'dir'));
+    const rd = runDir(dir);
+    if (!existsSync(rd)) {
+        log('nothing to stop');
+        return;
+    }
+    for (const f of readdirSync(rd).filter((x) => x.endsWith('.pid'))) {
+        const file = join(rd, f);
+        const pid = readPid(file);
+        if (pid !== undefined && alive(pid)) {
+            log(`stopping ${f.replace(/\.pid$/, '')} (pid ${pid})`);
+            process.kill(pid, 'SIGTERM');
+            const until = Date.now() + 15_000;
+            while (alive(pid) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+            if (alive(pid)) process.kill(pid, 'SIGKILL');
+        }
+        rmSync(file, { force: true });
+    }
+}
+
+/** Runs a command and restarts it whenever it exits, until SIGTERM. */
+function supervise(flags: Flags, cmd: readonly string[]): void {
+    const [bin, ...args] = cmd;
+    if (!bin) throw new Error('supervise: missing command after --');
+    const pidFile = flags.pidfile;
+    if (pidFile) writeFileSync(pidFile, `${process.pid}\n`);
+    let child: ChildProcess | undefined;
+    let stopping = false;
+    let restarts = 0;
+    const start = (): void => {
+        const started = Date.now();
+        child = spawn(bin, args, { stdio: 'inherit', env: process.env });
+        log(`supervise: started ${bin} (pid ${child.pid ?? '?'})`);
+        child.on('exit', (code, signal) => {
+            if (stopping) return process.exit(0);
+            restarts = Date.now() - started > 10_000 ? 0 : restarts + 1;
+            const delay = Math.min(100 * 2 ** restarts, 5_000);
+            log(`supervise: ${bin} exited (${signal ?? code}); restarting in ${delay} ms`);
+            setTimeout(start, delay);
+        });
+    };
+    const stop = (): void => {
+        stopping = true;
+        if (child && child.exitCode === null) child.kill('SIGTERM');
+        else process.exit(0);
+        setTimeout(() => {
+            child?.kill('SIGKILL');
+            process.exit(0);
+        }, 5_000).unref();
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+    start();
+}
+
+async function deploy(flags: Flags): Promise<void> {
+    const dir = resolve(need(flags, 'dir'));
+    const cfg = loadNetworkConfig(resolve(need(flags, 'network')));
+    const name = flags.name ?? cfg.chaincode.name;
+    const version = need(flags, 'version');
+    const label = flags.label ?? `${name}_${version}`.replace(/[^A-Za-z0-9_.+-]/g, '_');
+    const serverCmd = need(flags, 'server-cmd');
+    const cryptoDir = join(dir, 'crypto');
+    const base = { config: cfg, cryptoDir };
+    const current = await queryCommitted(base, name);
+    if (current?.version === version) {
+        log(`chaincode ${name} ${version} already committed at sequence ${current.sequence}; nothing to do`);
+        return;
+    }
+    // Alternate between two ports so the new server runs beside the old one until the new definition commits.
+    const rd = runDir(dir);
+    mkdirSync(rd, { recursive: true });
+    const ports = [cfg.chaincode.serverPort, cfg.chaincode.serverPort + 1];
+    const slotFile = (p: number): string => join(rd, `chaincode-${p}.pid`);
+    const busy = (p: number): boolean => {
+        const pid = readPid(slotFile(p));
+        return pid !== undefined && alive(pid);
+    };
+    const port = ports.find((p) => !busy(p)) ?? ports[0] ?? cfg.chaincode.serverPort;
+    const oldPorts = ports.filter((p) => p !== port && busy(p));
+    const address = `127.0.0.1:${port}`;
+    const { packageId } = planPackage({ label, chaincodeAddress: address });
+
+    mkdirSync(logDir(dir), { recursive: true });
+    const logFile = join(logDir(dir), `chaincode-${port}.log`);
+    const fd = openSync(logFile, 'a');
+    const sup = spawn(process.execPath, [__filename, 'supervise', '--pidfile', slotFile(port), '--', '/bin/sh', '-c', serverCmd], {
+        detached: true,
+        stdio: ['ignore', fd, fd],
+        env: { ...process.env, CORE_CHAINCODE_ID: packageId, CORE_CHAINCODE_ADDRESS: `0.0.0.0:${port}` },
+    });
+    sup.unref();
+    writeFileSync(slotFile(port), `${sup.pid ?? ''}\n`);
+    await poll(`chaincode server on port ${port}`, () => portOpen(port), 60_000).catch((err: unknown) => {
+        throw new Error(`${(err as Error).message}; see ${logFile}`);
+    });
+    log(`chaincode server ${packageId} listening on ${address} (supervised, pid ${sup.pid ?? '?'}, log ${logFile})`);
+    try {
+        const r = await deployChaincode({ ...base, name, version, label, chaincodeAddress: address, endorsementPolicy: cfg.chaincode.endorsementPolicy, log });
+        log(`${r.upgraded ? 'upgraded' : 'deployed'} ${name} to sequence ${r.sequence}`);
+    } catch (err) {
+        if (sup.pid) process.kill(sup.pid, 'SIGTERM');
+        throw err;
+    }
+    for (const p of oldPorts) {
+        const pid = readPid(slotFile(p));
+        if (pid !== undefined && alive(pid)) {
+            process.kill(pid, 'SIGTERM');
+            log(`stopped the previous chaincode server on port ${p} (pid ${pid})`);
+        }
+        rmSync(slotFile(p), { force: true });
+    }
+}
+
+async function status(flags: Flags): Promise<void> {
+    const dir = resolve(need(flags, 'dir'));
+    const cfg = loadNetworkConfig(resolve(need(flags, 'network')));
+    const pid = readPid(join(runDir(dir), 'devnet.pid'));
+    const running = pid !== undefined && alive(pid);
+    process.stdout.write(`devnet process: ${running ? `running (pid ${pid})` : 'not running'}\n`);
+    if (!running) {
+        process.exitCode = 1;
+        return;
+    }
+    try {
+        const r = await fetch(`http://127.0.0.1:${cfg.devnet.operationsPort}/healthz`);
+        const h = (await r.json()) as { status: string; ordererHeight: number; peers: Array<{ address: string; mspId: string; height: number }> };
+        process.stdout.write(`health: ${h.status}\norderer height: ${h.ordererHeight}\n`);
+        for (const p of h.peers) process.stdout.write(`peer ${p.address} (${p.mspId}) height ${p.height}\n`);
+    } catch (err) {
+        process.stdout.write(`health: unreachable (${(err as Error).message})\n`);
+        process.exitCode = 1;
+        return;
+    }
+    const def = await queryCommitted({ config: cfg, cryptoDir: join(dir, 'crypto') }, cfg.chaincode.name);
+    if (!def) process.stdout.write(`chaincode ${cfg.chaincode.name}: not defined\n`);
+    else {
+        const approvals = Object.entries(def.approvals).map(([k, v]) => `${k}=${v}`).join(', ');
+        process.stdout.write(`chaincode ${cfg.chaincode.name}: version ${def.version}, sequence ${def.sequence}, approvals ${approvals}\n`);
+    }
+    const rd = runDir(dir);
+    for (const f of readdirSync(rd).filter((x) => x.startsWith('chaincode-'))) {
+        const cpid = readPid(join(rd, f));
+        process.stdout.write(`${f.replace(/\.pid$/, '')}: ${cpid !== undefined && alive(cpid) ? `running (supervisor pid ${cpid})` : 'not running'}\n`);
+    }
+}
+
+async function main(): Promise<void> {
+    const [cmd, ...argv] = process.argv.slice(2);
+    const { flags, rest } = parseFlags(argv);
+    switch (cmd) {
+        case 'up':
+            return up(flags);
+        case 'down':
+            return down(flags);
+        case 'deploy':
+            return deploy(flags);
+        case 'status':
+            return status(flags);
+        case 'supervise':
+            return supervise(flags, rest);
+        default:
+            process.stderr.write('usage: devnet up|down|deploy|status|supervise [flags] (see the header of cli.ts)\n');
+            process.exitCode = 2;
+    }
+}
+
+main().catch((err: unknown) => {
+    process.stderr.write(`devnet: ${(err as Error).message}\n`);
+    process.exit(1);
+});

@@ -1,0 +1,189 @@
+// Test harness: a devnet started by the test itself (in this process, or as a child process for kill -9
+// tests), a chaincode server as a child process, deploy through the real lifecycle protocol, and
+// real @hyperledger/fabric-gateway connections per org identity.
+import * as grpc from '@grpc/grpc-js';
+import { connect, hash, signers, type Gateway } from '@hyperledger/fabric-gateway';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createPrivateKey } from 'node:crypto';
+import { mkdtempSync, readFileSync, readdirSync, openSync, mkdirSync } from 'node:fs';
+import { connect as tcpConnect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Devnet } from '@upoint/devnet/dist/devnet';
+import { loadNetworkConfig, peerHost, type NetworkConfig, type OrgConfig } from '@upoint/devnet/dist/config/network';
+import { tlsCaCertPath, userMspDir, type UserName } from '@upoint/devnet/dist/msp/cryptogen';
+import { deployChaincode, planPackage } from '@upoint/devnet/dist/lifecycle/deploy';
+
+export const REPO = resolve(__dirname, '../../..');
+export const NETWORK_FILE = join(REPO, 'network/upoint.network.yaml');
+const CLI = join(REPO, 'network/devnet/dist/cli.js');
+
+/** The project network file with every port shifted, so a test network never collides with a dev network. */
+export function testConfig(offset: number, overrides: Partial<NetworkConfig['orderer']['batch']> = {}): NetworkConfig {
+    const cfg = loadNetworkConfig(NETWORK_FILE);
+    const shift = (p: number): number => p + offset;
+    return {
+        ...cfg,
+        orderer: {
+            ...cfg.orderer,
+            batch: { ...cfg.orderer.batch, ...overrides },
+            nodes: cfg.orderer.nodes.map((n) => ({ ...n, port: shift(n.port), adminPort: shift(n.adminPort), operationsPort: shift(n.operationsPort) })),
+        },
+        orgs: cfg.orgs.map((o) => ({
+            ...o,
+            peers: o.peers.map((p) => ({ ...p, port: shift(p.port), chaincodePort: shift(p.chaincodePort), operationsPort: shift(p.operationsPort) })),
+        })),
+        chaincode: { ...cfg.chaincode, serverPort: shift(cfg.chaincode.serverPort) },
+        devnet: { operationsPort: shift(cfg.devnet.operationsPort) },
+    };
+}
+
+export function org(cfg: NetworkConfig, name: string): OrgConfig {
+    const o = cfg.orgs.find((x) => x.name === name || x.mspId === name);
+    if (!o) throw new Error(`no org ${name}`);
+    return o;
+}
+
+export function portOpen(port: number): Promise<boolean> {
+    return new Promise((res) => {
+        const s = tcpConnect({ port, host: '127.0.0.1' });
+        s.once('connect', () => {
+            s.destroy();
+            res(true);
+        });
+        s.once('error', () => res(false));
+    });
+}
+
+export async function waitFor(what: string, fn: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (Date.now() < until) {
+        if (await fn()) return;
+        await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`timed out waiting for ${what}`);
+}
+
+export class TestNetwork {
+    readonly cfg: NetworkConfig;
+    readonly dir: string;
+    devnet: Devnet | undefined;
+    devnetProcess: ChildProcess | undefined;
+    readonly #chaincodeServers: ChildProcess[] = [];
+    readonly #clients: grpc.Client[] = [];
+    readonly #gateways: Gateway[] = [];
+
+    constructor(cfg: NetworkConfig, dir?: string) {
+        this.cfg = cfg;
+        this.dir = dir ?? mkdtempSync(join(tmpdir(), 'devnet-test-'));
+    }
+
+    get cryptoDir(): string {
+        return join(this.dir, 'crypto');
+    }
+
+    /** devnet in this process. */
+    async start(): Promise<void> {
+        this.devnet = await Devnet.start({ config: this.cfg, dir: this.dir });
+    }
+
+    /** devnet as a child process (for kill -9); it reads the config from a file we write. */
+    async startProcess(): Promise<void> {
+        const file = join(this.dir, 'network.json');
+        require('node:fs').writeFileSync(file, JSON.stringify(this.cfg));
+        mkdirSync(join(this.dir, 'logs'), { recursive: true });
+        const fd = openSync(join(this.dir, 'logs', 'devnet.log'), 'a');
+        this.devnetProcess = spawn(process.execPath, [CLI, 'up', '--network', file, '--dir', this.dir], { stdio: ['ignore', fd, fd] });
+        await waitFor('devnet health', async () => {
+            try {
+                return (await fetch(`http://127.0.0.1:${this.cfg.devnet.operationsPort}/healthz`)).status === 200;
+            } catch {
+                return false;
+            }
+        }, 60_000);
+    }
+
+    killProcess(): Promise<void> {
+        const p = this.devnetProcess;
+        if (!p || p.exitCode !== null) return Promise.resolve();
+        return new Promise((res) => {
+            p.once('exit', () => res());
+            p.kill('SIGKILL');
+        });
+    }
+
+    /** Starts a chaincode server for `moduleDir` and deploys it with the network's endorsement policy. */
+    async deploy(moduleDir: string, opts: { name?: string; version?: string; port?: number; policy?: string } = {}): Promise<string> {
+        const name = opts.name ?? this.cfg.chaincode.name;
+        const version = opts.version ?? '1.0';
+        const port = opts.port ?? this.cfg.chaincode.serverPort;
+        const address = `127.0.0.1:${port}`;
+        const label = `${name}_${version}`.replace(/[^A-Za-z0-9_.+-]/g, '_');
+        const { packageId } = planPackage({ label, chaincodeAddress: address });
+        this.startChaincodeServer(moduleDir, packageId, port);
+        await waitFor(`chaincode server on ${port}`, () => portOpen(port));
+        await deployChaincode({
+            config: this.cfg,
+            cryptoDir: this.cryptoDir,
+            name,
+            version,
+            label,
+            chaincodeAddress: address,
+            endorsementPolicy: opts.policy ?? this.cfg.chaincode.endorsementPolicy,
+        });
+        return packageId;
+    }
+
+    startChaincodeServer(moduleDir: string, packageId: string, port: number): ChildProcess {
+        const bin = join(REPO, 'node_modules/fabric-shim/cli.js');
+        mkdirSync(join(this.dir, 'logs'), { recursive: true });
+        const fd = openSync(join(this.dir, 'logs', `chaincode-${port}.log`), 'a');
+        const child = spawn(process.execPath, [bin, 'server', '--module-path', moduleDir], {
+            stdio: ['ignore', fd, fd],
+            env: { ...process.env, CORE_CHAINCODE_ID: packageId, CORE_CHAINCODE_ADDRESS: `127.0.0.1:${port}` },
+        });
+        this.#chaincodeServers.push(child);
+        return child;
+    }
+
+    /** A fabric-gateway connection to `orgName`'s peer as its User1 (or Admin). */
+    gateway(orgName: string, user: UserName = 'User1', options: { evaluateMs?: number; endorseMs?: number; submitMs?: number; commitStatusMs?: number } = {}): Gateway {
+        const o = org(this.cfg, orgName);
+        const p = o.peers[0];
+        if (!p) throw new Error('org without peer');
+        const tlsRoot = readFileSync(tlsCaCertPath(this.cryptoDir, o));
+        const client = new grpc.Client(`127.0.0.1:${p.port}`, grpc.credentials.createSsl(tlsRoot), {
+            'grpc.ssl_target_name_override': peerHost(o, p),
+        });
+        this.#clients.push(client);
+        const mspDir = userMspDir(this.cryptoDir, o, user);
+        const certDir = join(mspDir, 'signcerts');
+        const keyDir = join(mspDir, 'keystore');
+        const certFile = readdirSync(certDir)[0];
+        const keyFile = readdirSync(keyDir)[0];
+        if (!certFile || !keyFile) throw new Error(`no credentials in ${mspDir}`);
+        const gw = connect({
+            client,
+            identity: { mspId: o.mspId, credentials: readFileSync(join(certDir, certFile)) },
+            signer: signers.newPrivateKeySigner(createPrivateKey(readFileSync(join(keyDir, keyFile)))),
+            hash: hash.sha256,
+            evaluateOptions: () => ({ deadline: Date.now() + (options.evaluateMs ?? 30_000) }),
+            endorseOptions: () => ({ deadline: Date.now() + (options.endorseMs ?? 30_000) }),
+            submitOptions: () => ({ deadline: Date.now() + (options.submitMs ?? 30_000) }),
+            commitStatusOptions: () => ({ deadline: Date.now() + (options.commitStatusMs ?? 60_000) }),
+        });
+        this.#gateways.push(gw);
+        return gw;
+    }
+
+    async stop(): Promise<void> {
+        for (const g of this.#gateways) g.close();
+        for (const c of this.#clients) c.close();
+        for (const c of this.#chaincodeServers) if (c.exitCode === null) c.kill('SIGKILL');
+        if (this.devnet) await this.devnet.stop();
+        this.devnet = undefined;
+        await this.killProcess();
+    }
+}
+
+export const KVCC = join(REPO, 'test/fixtures/kvcc');
