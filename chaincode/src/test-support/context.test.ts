@@ -1,4 +1,4 @@
-import { MemoryBackend, TestStub } from './context';
+import { MemoryBackend, newTestContext, TestStub } from './context';
 
 const bytes = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'utf8'));
 const str = (b: Uint8Array): string => Buffer.from(b).toString('utf8');
@@ -53,5 +53,21 @@ describe('TestStub (Fabric simulation semantics)', () => {
         expect(key).toBe('\u0000type\u0000x\u0000y\u0000');
         expect(stub.splitCompositeKey(key)).toEqual({ objectType: 'type', attributes: ['x', 'y'] });
         expect(() => stub.createCompositeKey('type', [''])).toThrow();
+    });
+});
+
+describe('newTestContext', () => {
+    it("wires a contract's own context to a TestStub and an identity with the given MSP id", async () => {
+        // Imported lazily so this file's stub tests do not load fabric-contract-api.
+        await import('./quiet-logs');
+        const { MembershipContract } = await import('../contracts/membership');
+        const { UPointContext } = await import('../contracts/context');
+        const contract = new MembershipContract();
+        const { ctx, stub } = newTestContext(contract, { backend: new MemoryBackend(), mspId: 'BrandMSP', fcn: 'membership:ListMembers', txId: 'tx-direct' });
+        expect(ctx).toBeInstanceOf(UPointContext);
+        expect(ctx.stub).toBe(stub);
+        expect(ctx.clientIdentity.getMSPID()).toBe('BrandMSP');
+        expect(ctx.txId).toBe('tx-direct');
+        await expect(contract.beforeTransaction(ctx)).rejects.toThrow(/^FORBIDDEN: BrandMSP is not a member/);
     });
 });

@@ -1,9 +1,9 @@
 // The devnet process: one orderer and one peer per org endpoint, assembled from the network file.
 // Mirrors what internal/peer/node/start.go and cmd/orderer do for a node, for every node at once.
 import { Server, ServerCredentials } from '@grpc/grpc-js';
-import { common, gateway as gw, orderer as ord, peer as pb } from '@hyperledger/fabric-protos';
+import { common, gateway as gw, msp, orderer as ord, peer as pb } from '@hyperledger/fabric-protos';
 import type { ServerDuplexStream, ServerUnaryCall, sendUnaryData } from '@grpc/grpc-js';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { NetworkConfig } from './config/network';
@@ -199,7 +199,6 @@ function bind(server: Server, address: string, creds: ServerCredentials): Promis
  */
 function genesisBlock(cfg: NetworkConfig, cryptoDir: string, signer: { serialized(): Uint8Array; sign(m: Uint8Array): Uint8Array }): common.Block {
     const mspGroup = (mspId: string, mspDir: string): common.ConfigGroup => {
-        const { msp } = require('@hyperledger/fabric-protos') as typeof import('@hyperledger/fabric-protos');
         const fabricMsp = new msp.FabricMSPConfig();
         fabricMsp.setName(mspId);
         fabricMsp.setRootCertsList(readDirPems(join(mspDir, 'cacerts')));
@@ -256,7 +255,6 @@ function genesisBlock(cfg: NetworkConfig, cryptoDir: string, signer: { serialize
 }
 
 function readDirPems(dir: string): Uint8Array[] {
-    const { readdirSync } = require('node:fs') as typeof import('node:fs');
     return readdirSync(dir)
         .sort()
         .map((f) => new Uint8Array(readFileSync(join(dir, f))));

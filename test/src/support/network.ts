@@ -5,7 +5,7 @@ import * as grpc from '@grpc/grpc-js';
 import { connect, hash, signers, type Gateway } from '@hyperledger/fabric-gateway';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createPrivateKey } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync, openSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, openSync, mkdirSync, writeFileSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -90,7 +90,7 @@ export class TestNetwork {
     /** devnet as a child process (for kill -9); it reads the config from a file we write. */
     async startProcess(): Promise<void> {
         const file = join(this.dir, 'network.json');
-        require('node:fs').writeFileSync(file, JSON.stringify(this.cfg));
+        writeFileSync(file, JSON.stringify(this.cfg));
         mkdirSync(join(this.dir, 'logs'), { recursive: true });
         const fd = openSync(join(this.dir, 'logs', 'devnet.log'), 'a');
         this.devnetProcess = spawn(process.execPath, [CLI, 'up', '--network', file, '--dir', this.dir], { stdio: ['ignore', fd, fd] });

@@ -1,3 +1,4 @@
+// Tests for memstate.ts (cf. core/ledger/kvledger/txmgmt/statedb/stateleveldb/stateleveldb_test.go).
 import { MemState } from './memstate';
 
 const b = (s: string): Uint8Array => Buffer.from(s, 'utf8');

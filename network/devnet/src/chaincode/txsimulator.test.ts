@@ -1,3 +1,4 @@
+// Tests for txsimulator.ts (cf. core/ledger/kvledger/txmgmt/txmgr/tx_simulator_test.go, rwsetutil/query_results_helper_test.go).
 import { createHash } from 'node:crypto';
 import { ledger } from '@hyperledger/fabric-protos';
 import { MemState } from './memstate';

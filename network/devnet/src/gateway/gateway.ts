@@ -5,7 +5,8 @@ import { common, gateway as gw, peer as pb } from '@hyperledger/fabric-protos';
 import type { sendUnaryData, ServerUnaryCall, ServerWritableStream } from '@grpc/grpc-js';
 import { randomBytes } from 'node:crypto';
 import { RpcError, GrpcStatus, type Detail } from './errors';
-import { bytesEqual, parseEndorserTx, parseSignedProposal, proposalPayloadWithoutTransient, type ParsedProposal } from '../protoutil';
+import { computeLayouts, EndorsementPlan, type EndorseOutcome, type Layout } from './endorsement';
+import { parseEndorserTx, parseSignedProposal, proposalPayloadWithoutTransient, type ParsedProposal } from '../protoutil';
 import type { Peer } from '../peer/peer';
 import type { Orderer } from '../orderer/orderer';
 import type { EndorserResult } from '../endorser/endorser';
@@ -41,6 +42,13 @@ function responseStatus(r: EndorserResult): Outcome {
     return { code: GrpcStatus.UNKNOWN, message: `chaincode response ${status}, ${message}`, retry: false };
 }
 
+/** One peer's ProcessProposal, classified as the gateway does (apiutils.go responseStatus). */
+async function endorseOn(peer: Peer, p: ParsedProposal): Promise<EndorseOutcome> {
+    const r = await peer.processProposal(p.signedProposal);
+    const o = responseStatus(r);
+    return o.code === GrpcStatus.OK ? { response: r.response } : { error: o.message };
+}
+
 function detail(p: Peer, message: string): Detail {
     return { address: p.address, mspId: p.mspId, message };
 }
@@ -57,6 +65,7 @@ function unpack(sp: pb.SignedProposal | undefined): ParsedProposal {
 
 export class GatewayServer {
     readonly #o: GatewayOptions;
+    readonly #layoutCache = new Map<string, Layout[]>();
 
     constructor(o: GatewayOptions) {
         this.#o = o;
@@ -152,21 +161,15 @@ export class GatewayServer {
         let endorsements: Array<{ peer: Peer; response: pb.ProposalResponse }>;
 
         if (explicit.length > 0) {
-            const chosen: Peer[] = [];
-            for (const org of explicit) {
-                const peer = (await this.#candidates(cc, [org]))[0];
-                if (!peer) throw new RpcError(GrpcStatus.UNAVAILABLE, `failed to find any endorsing peers for org(s): ${org}`);
-                chosen.push(peer);
-            }
-            const results = await Promise.all(chosen.map(async (peer) => ({ peer, r: await peer.processProposal(p.signedProposal) })));
-            endorsements = [];
-            for (const { peer, r } of results) {
-                const o = responseStatus(r);
-                if (o.code !== GrpcStatus.OK) details.push(detail(peer, o.message));
-                else endorsements.push({ peer, response: r.response });
-            }
-            if (details.length > 0) throw new RpcError(GrpcStatus.ABORTED, 'failed to endorse transaction, see attached details for more info', details);
-            this.#checkPayloadsMatch(endorsements);
+            // registry.go planForOrgs: one layout needing one peer of each named org; no first-endorser stage.
+            const candidates = await this.#candidates(cc, explicit);
+            const missing = explicit.filter((org) => !candidates.some((c) => c.mspId === org));
+            if (missing.length > 0) throw new RpcError(GrpcStatus.UNAVAILABLE, `failed to find any endorsing peers for org(s): ${missing.join(', ')}`);
+            const plan = new EndorsementPlan(candidates, details);
+            plan.useLayouts([new Map(explicit.map((org) => [org, 1]))]);
+            const done = await plan.run((peer) => endorseOn(peer, p));
+            if (!done) throw new RpcError(GrpcStatus.ABORTED, 'failed to collect enough transaction endorsements, see attached details for more info', details);
+            endorsements = done;
         } else {
             endorsements = await this.#endorseByPolicy(p, cc, details);
         }
@@ -188,104 +191,80 @@ export class GatewayServer {
         return out;
     }
 
-    #checkPayloadsMatch(es: ReadonlyArray<{ peer: Peer; response: pb.ProposalResponse }>): void {
-        const first = es[0];
-        if (!first) return;
-        const mismatched = es.slice(1).filter((e) => !bytesEqual(e.response.getPayload_asU8(), first.response.getPayload_asU8()));
-        if (mismatched.length > 0) {
-            throw new RpcError(
-                GrpcStatus.ABORTED,
-                'failed to collect enough transaction endorsements, see attached details for more info',
-                mismatched.map((m) => detail(m.peer, 'ProposalResponsePayloads do not match')),
-            );
-        }
-    }
-
-    /** endorse.go: the local org's peer first, then enough other peers to satisfy the chaincode's endorsement policy. */
+    /**
+     * endorse.go planFromFirstEndorser + Endorse: a peer of the gateway's org first (any of its peers, in turn; if
+     * none succeeds, ABORTED with every peer's detail), then discovery layouts (endorsement.go plan) for the rest.
+     */
     async #endorseByPolicy(p: ParsedProposal, cc: string, details: Detail[]): Promise<Array<{ peer: Peer; response: pb.ProposalResponse }>> {
+        const channel = p.channelHeader.getChannelId();
         const candidates = await this.#candidates(cc, undefined);
-        const firstPeer = candidates.includes(this.#o.local) ? this.#o.local : candidates[0];
-        if (!firstPeer) {
-            throw new RpcError(GrpcStatus.FAILED_PRECONDITION, `no combination of peers can be derived which satisfy the endorsement policy: no peers available to endorse chaincode ${cc} in channel ${p.channelHeader.getChannelId()}`);
+        const localOrg = this.#o.local.mspId;
+        let layouts: Layout[] | undefined;
+        let firstOrg = localOrg;
+        if (!candidates.some((c) => c.mspId === localOrg)) {
+            // No local endorser for this chaincode: discovery picks the first one.
+            layouts = await this.#layouts(cc, channel, candidates);
+            firstOrg = [...(layouts[0]?.keys() ?? [])][0] ?? localOrg;
         }
-        const r = await firstPeer.processProposal(p.signedProposal);
-        const o = responseStatus(r);
-        if (o.code !== GrpcStatus.OK) {
-            details.push(detail(firstPeer, o.message));
-            throw new RpcError(
-                o.code === GrpcStatus.FAILED_PRECONDITION ? GrpcStatus.FAILED_PRECONDITION : GrpcStatus.ABORTED,
-                o.code === GrpcStatus.FAILED_PRECONDITION ? o.message : 'failed to endorse transaction, see attached details for more info',
-                o.code === GrpcStatus.FAILED_PRECONDITION ? [] : details,
-            );
-        }
-        const collected: Array<{ peer: Peer; response: pb.ProposalResponse }> = [{ peer: firstPeer, response: r.response }];
-        const policy = await this.#policyFor(cc);
-        if (!policy) return collected;
-
-        // The layout must be satisfiable by the peers that have the chaincode at all.
-        if (!policy.satisfiedBy(candidates)) {
-            throw new RpcError(
-                GrpcStatus.FAILED_PRECONDITION,
-                `no combination of peers can be derived which satisfy the endorsement policy: required chaincodes are not installed on sufficient peers`,
-            );
-        }
-        const remaining = candidates.filter((c) => c !== firstPeer);
-        const chosen: Peer[] = [firstPeer];
-        while (!policy.satisfiedBy(chosen)) {
-            // Pick the next peers greedily in network order; endorse in parallel, fall back on failure.
-            const need: Peer[] = [];
-            for (const c of remaining) {
-                if (policy.satisfiedBy([...chosen, ...need])) break;
-                need.push(c);
-            }
-            if (need.length === 0) break;
-            for (const n of need) remaining.splice(remaining.indexOf(n), 1);
-            const results = await Promise.all(need.map(async (peer) => ({ peer, r: await peer.processProposal(p.signedProposal) })));
-            for (const { peer, r: res } of results) {
-                const oc = responseStatus(res);
-                if (oc.code !== GrpcStatus.OK) {
-                    details.push(detail(peer, oc.message));
-                    continue;
-                }
-                if (!bytesEqual(res.response.getPayload_asU8(), r.response.getPayload_asU8())) {
-                    details.push(detail(peer, 'ProposalResponsePayloads do not match'));
-                    continue;
-                }
-                collected.push({ peer, response: res.response });
-                chosen.push(peer);
-            }
-            if (remaining.length === 0 && !policy.satisfiedBy(chosen)) break;
-        }
-        if (!policy.satisfiedBy(chosen)) {
-            throw new RpcError(GrpcStatus.ABORTED, 'failed to collect enough transaction endorsements, see attached details for more info', details);
-        }
-        return collected;
+        const plan = new EndorsementPlan(candidates, details);
+        const first = await plan.endorseFirst(firstOrg, (peer) => endorseOn(peer, p));
+        if (!first) throw new RpcError(GrpcStatus.ABORTED, 'failed to endorse transaction, see attached details for more info', details);
+        if (cc === 'qscc') return [first];
+        layouts ??= await this.#layouts(cc, channel, candidates);
+        // The discovery plan, preferring layouts that contain the first endorser's org (registry.go endorsementPlan).
+        plan.useLayouts([...layouts.filter((l) => l.has(first.peer.mspId)), ...layouts.filter((l) => !l.has(first.peer.mspId))]);
+        const done = await plan.run((peer) => endorseOn(peer, p));
+        if (!done) throw new RpcError(GrpcStatus.ABORTED, 'failed to collect enough transaction endorsements, see attached details for more info', details);
+        return done;
     }
 
-    /** The invoked chaincode's endorsement policy, evaluated over peers' identities (each signs a fresh nonce). */
-    async #policyFor(cc: string): Promise<{ satisfiedBy(peers: readonly Peer[]): boolean } | undefined> {
-        if (cc === 'qscc') return undefined;
+    /**
+     * Discovery's layouts for the chaincode's endorsement policy over the peers that have it (cached per definition
+     * sequence and candidate set). Failures are discovery's errors (discovery/endorsement/endorsement.go).
+     */
+    async #layouts(cc: string, channel: string, candidates: readonly Peer[]): Promise<Layout[]> {
+        const noCombination = (why: string): RpcError =>
+            new RpcError(GrpcStatus.FAILED_PRECONDITION, `no combination of peers can be derived which satisfy the endorsement policy: ${why}`);
         let policy;
+        let sequence = 0;
         if (cc === '_lifecycle') {
             policy = this.#o.policies.getPolicy('/Channel/Application/LifecycleEndorsement');
         } else {
             const { def } = await this.#o.local.resolveChaincode(cc);
-            if (!def) return undefined;
+            if (!def) throw noCombination(`No metadata was found for chaincode ${cc} in channel ${channel}`);
+            sequence = def.sequence;
             policy = chaincodePolicy({ policies: this.#o.policies, msps: this.#o.msps }, def);
         }
-        if (!policy) return undefined;
+        if (!policy) throw noCombination('policy not found');
+        const key = `${cc}\0${sequence}\0${candidates.map((c) => c.address).join(',')}`;
+        const cached = this.#layoutCache.get(key);
+        if (cached) return cached;
         const nonce = randomBytes(16);
-        const p = policy;
-        return {
-            satisfiedBy: (peers) => {
-                try {
-                    p.evaluateSignedData(peers.map((x) => ({ data: nonce, identity: x.serializedIdentity(), signature: x.sign(nonce) })));
-                    return true;
-                } catch {
-                    return false;
-                }
-            },
+        const signatures = new Map<Peer, Uint8Array>();
+        const pol = policy;
+        const satisfiedBy = (peers: readonly Peer[]): boolean => {
+            try {
+                pol.evaluateSignedData(
+                    peers.map((x) => {
+                        let sig = signatures.get(x);
+                        if (!sig) {
+                            sig = x.sign(nonce);
+                            signatures.set(x, sig);
+                        }
+                        return { data: nonce, identity: x.serializedIdentity(), signature: sig };
+                    }),
+                );
+                return true;
+            } catch {
+                return false;
+            }
         };
+        const layouts = computeLayouts(candidates, satisfiedBy);
+        if (layouts.length === 0) {
+            throw noCombination(satisfiedBy(this.#o.peers) ? 'required chaincodes are not installed on sufficient peers' : 'no peer combination can satisfy the endorsement policy');
+        }
+        this.#layoutCache.set(key, layouts);
+        return layouts;
     }
 
     async submit(req: gw.SubmitRequest): Promise<gw.SubmitResponse> {

@@ -260,7 +260,7 @@ export class KVLedger {
                 },
                 reject: (err) => {
                     signal?.removeEventListener('abort', onAbort);
-                    reject(err);
+                    reject(err instanceof Error ? err : new Error(String(err)));
                 },
             });
             signal?.addEventListener('abort', onAbort, { once: true });
@@ -295,6 +295,7 @@ function closedError(): LedgerError {
     return new LedgerError({ code: 'LEDGER_CLOSED', message: 'ledger is closed' });
 }
 
-function abortReason(signal: AbortSignal | undefined): unknown {
-    return signal?.reason ?? new Error('aborted');
+function abortReason(signal: AbortSignal | undefined): Error {
+    const reason: unknown = signal?.reason;
+    return reason instanceof Error ? reason : new Error('aborted');
 }

@@ -111,7 +111,7 @@ async function keyPem(key: CryptoKey): Promise<string> {
 }
 
 async function newKeyPair(): Promise<CryptoKeyPair> {
-    return (await webcrypto.subtle.generateKey(EC_ALG, true, ['sign', 'verify'])) as CryptoKeyPair;
+    return webcrypto.subtle.generateKey(EC_ALG, true, ['sign', 'verify']);
 }
 
 /** cryptogen's SKI: SHA-256 of the uncompressed EC point. */
@@ -185,7 +185,7 @@ export async function loadCertificateAuthority(certPem: string, keyPem: string):
     const cert = new x509.X509Certificate(certPem);
     const privateKey = await webcrypto.subtle.importKey('pkcs8', pemBody(keyPem, 'PRIVATE KEY'), EC_ALG, true, ['sign']);
     const skiExt = cert.getExtension(x509.SubjectKeyIdentifierExtension);
-    const keyId = skiExt?.keyId ?? (await ski(await cert.publicKey.export(EC_ALG, ['verify'])));
+    const keyId = skiExt?.keyId ?? (await ski(await webcrypto.subtle.importKey('spki', cert.publicKey.rawData, EC_ALG, true, ['verify'])));
     return { cert, certPem, privateKey, keyId };
 }
 
@@ -328,7 +328,7 @@ async function generateOrg(dir: string, org: AnyOrg, hosts: readonly string[]): 
  */
 export async function generateCrypto(cfg: NetworkConfig, outDir: string): Promise<void> {
     const plans: { org: AnyOrg; hosts: string[] }[] = [
-        ...cfg.orgs.map((org) => ({ org: org as AnyOrg, hosts: org.peers.map((p) => `${p.name}.${org.domain}`) })),
+        ...cfg.orgs.map((org) => ({ org, hosts: org.peers.map((p) => `${p.name}.${org.domain}`) })),
         { org: cfg.orderer.org, hosts: cfg.orderer.nodes.map((n) => ordererHost(cfg, n)) },
     ];
     for (const { org, hosts } of plans) {

@@ -61,7 +61,7 @@ function rolePrincipal(mspId: string, role: msp.MSPRole.MSPRoleTypeMap[keyof msp
 
 /** A certificate the cryptogen profiles never produce: arbitrary OUs, validity, CA flag. */
 async function customCert(ca: CertificateAuthority, opts: { ous: string[]; notAfter?: Date; isCa?: boolean }): Promise<string> {
-    const keys = (await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+    const keys = (await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']));
     const cert = await x509.X509CertificateGenerator.create({
         subject: [{ C: ['US'] }, ...opts.ous.map((ou) => ({ OU: [ou] })), { CN: ['custom'] }],
         issuer: ca.cert.subjectName,

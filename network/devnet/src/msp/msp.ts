@@ -348,6 +348,7 @@ class X509Msp implements Msp {
                     default:
                         fail('MSP_PRINCIPAL_UNSATISFIED', `invalid MSP role type ${String(role.getRole())}`);
                 }
+                return;
             }
             case C.IDENTITY: {
                 let other: Identity;

@@ -221,7 +221,8 @@ export class Peer extends EventEmitter<{ block: [common.Block] }> implements End
                     timeoutMs: this.#o.chaincodeTimeoutMs,
                 });
             } catch (err) {
-                throw new Error(`error in simulation: failed to execute transaction ${txId}: ${(err as Error).message}`);
+                // The handler's messages already read `failed to execute transaction <txid>: ...` (chaincode_support.go).
+                throw new Error(`error in simulation: ${(err as Error).message}`);
             }
             const res = sim.getTxSimulationResults();
             return { response: result.response, results: res.bytes, event: result.event, version: def.version };
