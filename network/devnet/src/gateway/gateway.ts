@@ -340,14 +340,17 @@ export class GatewayServer {
             const filter = block.getMetadata()?.getMetadataList_asU8()[common.BlockMetadataIndex.TRANSACTIONS_FILTER] ?? new Uint8Array();
             const envs = block.getData()?.getDataList_asU8() ?? [];
             for (let i = 0; i < envs.length; i++) {
-                const ev = chaincodeEventOf(envs[i] ?? new Uint8Array());
+                // event/chaincodeiterator.go: only well-formed events of VALID transactions exist for the matcher;
+                // chaincodeevents.go chaincodeEventMatcher: in after-txid mode it skips until it has seen that txid's
+                // event (a transaction with no event never matches, so nothing is delivered).
+                if (filter[i] !== TxValidationCode.VALID) continue;
+                const e = chaincodeEventOf(envs[i] ?? new Uint8Array())?.event;
+                if (!e || e.getChaincodeId() === '' || e.getTxId() === '' || e.getEventName() === '') continue;
                 if (skipUntilTx) {
-                    if (ev?.txId === afterTx) skipUntilTx = false;
+                    if (e.getTxId() === afterTx) skipUntilTx = false;
                     continue;
                 }
-                if (filter[i] !== TxValidationCode.VALID || !ev?.event) continue;
-                const e = ev.event;
-                if (e.getChaincodeId() !== cc || e.getTxId() === '' || e.getEventName() === '') continue;
+                if (e.getChaincodeId() !== cc) continue;
                 events.push(e);
             }
             if (events.length > 0) {

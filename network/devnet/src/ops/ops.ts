@@ -13,8 +13,23 @@ export interface OpsOptions {
 }
 
 /** Counters fed by block commits; no hot path work beyond a map increment per transaction. */
+/** A Prometheus summary without quantiles: count and sum, enough for rates and mean latency. */
+class Summary {
+    count = 0;
+    sum = 0;
+    observe(v: number): void {
+        this.count += 1;
+        this.sum += v;
+    }
+    lines(name: string, help: string, labels: string): string[] {
+        return [`# HELP ${name} ${help}`, `# TYPE ${name} summary`, `${name}_count{${labels}} ${this.count}`, `${name}_sum{${labels}} ${this.sum}`];
+    }
+}
+
 class Metrics {
     readonly txs = new Map<string, number>();
+    readonly endorse = new Summary();
+    readonly commit = new Summary();
     blocks = 0;
 
     observe(block: common.Block): void {
@@ -38,6 +53,8 @@ export class OpsServer {
         const first = o.peers[0];
         const metrics = new Metrics();
         first?.on('block', (b) => metrics.observe(b));
+        first?.on('committed', (sec) => metrics.commit.observe(sec));
+        for (const p of o.peers) p.on('endorsed', (sec) => metrics.endorse.observe(sec));
         const server = createServer((req, res) => {
             if (req.url === '/healthz') {
                 const heights = o.peers.map((p) => p.height);
@@ -51,12 +68,14 @@ export class OpsServer {
                     '# HELP ledger_blockchain_height Height of the chain in blocks.',
                     '# TYPE ledger_blockchain_height gauge',
                     ...o.peers.map((p) => `ledger_blockchain_height{channel="${p.channelId}",peer="${p.address}"} ${p.height}`),
-                    '# HELP blockcutter_block_fill_duration Blocks written by the orderer.',
+                    '# HELP consensus_blocks_written Blocks written by the orderer.',
                     '# TYPE consensus_blocks_written counter',
                     `consensus_blocks_written{channel="${o.peers[0]?.channelId ?? ''}"} ${o.orderer.height}`,
                     '# HELP ledger_transaction_count Transactions committed, by validation code (first peer).',
                     '# TYPE ledger_transaction_count counter',
                     ...[...metrics.txs].map(([code, n]) => `ledger_transaction_count{validation_code="${code}"} ${n}`),
+                    ...metrics.endorse.lines('endorser_proposal_duration_seconds', 'Time to process a proposal, all peers.', `channel="${o.peers[0]?.channelId ?? ''}"`),
+                    ...metrics.commit.lines('ledger_block_processing_time_seconds', 'Time to validate and commit a block (first peer).', `channel="${o.peers[0]?.channelId ?? ''}"`),
                 ];
                 res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
                 res.end(`${lines.join('\n')}\n`);

@@ -20,6 +20,9 @@ import type { OrgConfig } from '../config/network';
 import type { TxLocation } from '../ledger/types';
 import { TxValidationCode } from '../protoutil';
 
+/** common.BlockMetadataIndex.COMMIT_HASH */
+const COMMIT_HASH_SLOT = 4;
+
 /** Fabric's default ACLs (core/aclmgmt/defaultaclprovider.go) for the resources devnet checks. */
 const DEFAULT_ACLS: Record<string, string> = {
     'peer/Propose': '/Channel/Application/Writers',
@@ -55,7 +58,7 @@ export interface PeerOptions {
     readonly chaincodeTimeoutMs?: number;
 }
 
-export class Peer extends EventEmitter<{ block: [common.Block] }> implements EndorserPeer {
+export class Peer extends EventEmitter<{ block: [common.Block]; endorsed: [number]; committed: [number] }> implements EndorserPeer {
     readonly #o: PeerOptions;
     readonly ledger: KVLedger;
     readonly #installed = new Map<string, ChaincodePackage>();
@@ -73,6 +76,12 @@ export class Peer extends EventEmitter<{ block: [common.Block] }> implements End
         mkdirSync(o.dataDir, { recursive: true });
         const ledger = await KVLedger.open(join(o.dataDir, 'ledger'), o.channelId);
         const p = new Peer(o, ledger);
+        // Continue the COMMIT_HASH chain from the last committed block after a restart.
+        if (ledger.height > 1) {
+            const last = await ledger.getBlockByNumber(ledger.height - 1);
+            const slot = last?.getMetadata()?.getMetadataList_asU8()[COMMIT_HASH_SLOT];
+            if (slot && slot.length > 0) p.#lastCommitHash = common.Metadata.deserializeBinary(slot).getValue_asU8();
+        }
         const ccDir = join(o.dataDir, 'chaincodes');
         mkdirSync(ccDir, { recursive: true });
         for (const f of readdirSync(ccDir)) {
@@ -153,8 +162,13 @@ export class Peer extends EventEmitter<{ block: [common.Block] }> implements End
         });
     }
 
-    processProposal(sp: pb.SignedProposal): Promise<EndorserResult> {
-        return processProposal(this, sp);
+    async processProposal(sp: pb.SignedProposal): Promise<EndorserResult> {
+        const started = performance.now();
+        try {
+            return await processProposal(this, sp);
+        } finally {
+            this.emit('endorsed', (performance.now() - started) / 1000);
+        }
     }
 
     /** Whether this peer can run the chaincode now: defined, approved by its org, installed (or a system chaincode). */
@@ -348,6 +362,7 @@ export class Peer extends EventEmitter<{ block: [common.Block] }> implements End
     }
 
     async #commitBlock(bytes: Uint8Array): Promise<void> {
+        const started = performance.now();
         const block = common.Block.deserializeBinary(bytes);
         const number = block.getHeader()?.getNumber() ?? 0;
         if (number < this.ledger.height) return;
@@ -379,10 +394,11 @@ export class Peer extends EventEmitter<{ block: [common.Block] }> implements End
             this.#lastCommitHash = sha256(concat(this.#lastCommitHash, filter, block.getHeader()?.getDataHash_asU8() ?? new Uint8Array()));
             const m = new common.Metadata();
             m.setValue(this.#lastCommitHash);
-            list[4] = m.serializeBinary();
+            list[COMMIT_HASH_SLOT] = m.serializeBinary();
         }
         md.setMetadataList(list);
         await this.ledger.commit(block, v.updates);
+        this.emit('committed', (performance.now() - started) / 1000);
         this.emit('block', block);
     }
 
