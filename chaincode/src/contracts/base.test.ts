@@ -1,7 +1,7 @@
 import '../test-support/quiet-logs';
 import { Param, Returns, Transaction } from 'fabric-contract-api';
 import { encode } from '../ledger/codec';
-import { MemoryBackend, TestChannel } from '../test-support/context';
+import { TestChannel, TestLedger } from '../test-support/context';
 import { eventOf, expectJson, expectOk, expectRejected } from '../test-support/expectations';
 import { Access } from './access';
 import { BaseContract } from './base';
@@ -68,23 +68,23 @@ const CONSORTIUM = [
     { mspId: 'RegulatorMSP', name: 'Regulator', roles: ['REGULATOR'] },
 ];
 
-async function bootstrapped(): Promise<{ channel: TestChannel; backend: MemoryBackend }> {
-    const backend = new MemoryBackend();
-    const channel = new TestChannel([MembershipContract, ProbeContract], backend);
+async function bootstrapped(): Promise<{ channel: TestChannel; ledger: TestLedger }> {
+    const ledger = new TestLedger();
+    const channel = new TestChannel([MembershipContract, ProbeContract], ledger);
     expectOk(await channel.submit('BrandMSP', 'membership:Bootstrap', JSON.stringify(CONSORTIUM)));
-    return { channel, backend };
+    return { channel, ledger };
 }
 
 describe('central authorization', () => {
     it('forbids the regulator every submit and leaves the ledger untouched', async () => {
-        const { channel, backend } = await bootstrapped();
-        const before = backend.keys();
+        const { channel, ledger } = await bootstrapped();
+        const before = await ledger.keys();
         expectRejected(await channel.submit('RegulatorMSP', 'probe:Write', 'r1', 'x'), 'FORBIDDEN', /RegulatorMSP is a regulator/);
         expectRejected(
             await channel.submit('RegulatorMSP', 'membership:ProposeChange', 'r2', JSON.stringify({ action: 'REMOVE', mspId: 'BankMSP' })),
             'FORBIDDEN',
         );
-        expect(backend.keys()).toEqual(before);
+        expect(await ledger.keys()).toEqual(before);
         // …and its request id was not consumed either
         expectRejected(await channel.submit('RegulatorMSP', 'probe:Write', 'r1', 'x'), 'FORBIDDEN');
     });
@@ -96,14 +96,14 @@ describe('central authorization', () => {
     });
 
     it('lets an org outside the registry call public transactions only', async () => {
-        const { channel, backend } = await bootstrapped();
-        const before = backend.keys();
+        const { channel, ledger } = await bootstrapped();
+        const before = await ledger.keys();
         expect(expectOk(await channel.evaluate('StrangerMSP', 'probe:Verify'))).toBe('verified for StrangerMSP');
         expectRejected(await channel.evaluate('StrangerMSP', 'probe:WhoAmI'), 'FORBIDDEN', /StrangerMSP is not a member/);
         expectRejected(await channel.evaluate('StrangerMSP', 'membership:ListMembers'), 'FORBIDDEN');
         expectRejected(await channel.submit('StrangerMSP', 'probe:Write', 'r1', 'x'), 'FORBIDDEN');
         expectRejected(await channel.submit('StrangerMSP', 'membership:ApproveChange', 'r1', 'tx0001'), 'FORBIDDEN');
-        expect(backend.keys()).toEqual(before);
+        expect(await ledger.keys()).toEqual(before);
     });
 
     it('treats every org as a stranger before bootstrap', async () => {
@@ -144,16 +144,16 @@ describe('exactly-once requests and events', () => {
     });
 
     it('rejects a repeated request id naming the original transaction, with no effect', async () => {
-        const { channel, backend } = await bootstrapped();
+        const { channel, ledger } = await bootstrapped();
         const first = await channel.submit('BankMSP', 'probe:Write', 'pay-1', 'x');
         expectOk(first);
-        const before = backend.keys();
+        const before = await ledger.keys();
         expectRejected(
             await channel.submit('BankMSP', 'probe:Write', 'pay-1', 'y'),
             'DUPLICATE_REQUEST',
             new RegExp(`^DUPLICATE_REQUEST: request pay-1 already processed in transaction ${first.txId}$`),
         );
-        expect(backend.keys()).toEqual(before);
+        expect(await ledger.keys()).toEqual(before);
         // another org may use the same id; an evaluated (never committed) submit does not consume one
         expectOk(await channel.submit('BrandMSP', 'probe:Write', 'pay-1', 'z'));
         expectOk(await channel.evaluate('SupplierMSP', 'probe:Write', 'pay-2', 'w'));

@@ -1,6 +1,6 @@
 import '../test-support/quiet-logs';
 import { contracts } from '../index';
-import { MemoryBackend, TestChannel } from '../test-support/context';
+import { TestChannel, TestLedger } from '../test-support/context';
 import { eventOf, expectJson, expectOk, expectRejected } from '../test-support/expectations';
 
 const brand = { mspId: 'BrandMSP', name: 'Brand', roles: ['MANUFACTURER'] };
@@ -12,11 +12,11 @@ const CONSORTIUM = [brand, supplier, bank, regulator];
 
 const json = (v: unknown): string => JSON.stringify(v);
 
-async function consortium(): Promise<{ channel: TestChannel; backend: MemoryBackend }> {
-    const backend = new MemoryBackend();
-    const channel = new TestChannel(contracts, backend);
+async function consortium(): Promise<{ channel: TestChannel; ledger: TestLedger }> {
+    const ledger = new TestLedger();
+    const channel = new TestChannel(contracts, ledger);
     expectOk(await channel.submit('BrandMSP', 'membership:Bootstrap', json(CONSORTIUM)));
-    return { channel, backend };
+    return { channel, ledger };
 }
 
 describe('Bootstrap', () => {
@@ -46,8 +46,7 @@ describe('Bootstrap', () => {
         const channel = new TestChannel(contracts);
         expectRejected(await channel.submit('StrangerMSP', 'membership:Bootstrap', json(CONSORTIUM)), 'FORBIDDEN', /StrangerMSP must be listed/);
         expectRejected(await channel.submit('RegulatorMSP', 'membership:Bootstrap', json(CONSORTIUM)), 'FORBIDDEN', /must not be a regulator/);
-        expect(channel.backend).toBeInstanceOf(MemoryBackend);
-        expect((channel.backend as MemoryBackend).keys()).toEqual([]);
+        expect(await channel.ledger.keys()).toEqual([]);
     });
 
     it.each([
@@ -130,8 +129,8 @@ describe('propose → approve → applied', () => {
     });
 
     it('rejects changes that cannot apply, with codes, and records nothing', async () => {
-        const { channel, backend } = await consortium();
-        const before = backend.keys();
+        const { channel, ledger } = await consortium();
+        const before = await ledger.keys();
         const cases: Array<[string, string, RegExp]> = [
             [json({ action: 'ADD', member: bank }), 'CONFLICT', /BankMSP already exists/],
             [json({ action: 'REMOVE', mspId: 'RetailMSP' }), 'NOT_FOUND', /RetailMSP does not exist/],
@@ -145,20 +144,20 @@ describe('propose → approve → applied', () => {
         }
         expectRejected(await channel.submit('BrandMSP', 'membership:ApproveChange', 'x', 'tx9999'), 'NOT_FOUND', /proposal tx9999/);
         expectRejected(await channel.submit('BrandMSP', 'membership:ApproveChange', 'y', 'not a tx id'), 'INVALID_ARGUMENT', /proposalId/);
-        expect(backend.keys()).toEqual(before);
+        expect(await ledger.keys()).toEqual(before);
     });
 
     it('a retried proposal fails with DUPLICATE_REQUEST naming the first transaction and opens nothing new', async () => {
-        const { channel, backend } = await consortium();
+        const { channel, ledger } = await consortium();
         const change = json({ action: 'ADD', member: retail });
         const first = await channel.submit('BankMSP', 'membership:ProposeChange', 'bank-req-1', change);
         expectOk(first);
-        const keys = backend.keys();
+        const keys = await ledger.keys();
         expectRejected(
             await channel.submit('BankMSP', 'membership:ProposeChange', 'bank-req-1', change),
             'DUPLICATE_REQUEST',
             new RegExp(`^DUPLICATE_REQUEST: request bank-req-1 already processed in transaction ${first.txId}$`),
         );
-        expect(backend.keys()).toEqual(keys);
+        expect(await ledger.keys()).toEqual(keys);
     });
 });

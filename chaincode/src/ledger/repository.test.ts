@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ChaincodeError } from '../domain/errors';
-import { MemoryBackend, TestStub } from '../test-support/context';
+import { TestLedger, TestStub } from '../test-support/context';
 import { Repository } from './repository';
 
 const ThingSchema = z.strictObject({ id: z.string(), size: z.number().int() });
@@ -18,11 +18,11 @@ async function expectCode(p: Promise<unknown>, code: string, message?: RegExp): 
 }
 
 describe('Repository', () => {
-    let backend: MemoryBackend;
+    let ledger: TestLedger;
     let n = 0;
-    const tx = (): TestStub => new TestStub({ backend, mspId: 'A', fcn: 'f', txId: `tx${++n}` });
+    const tx = (): TestStub => new TestStub({ ledger, mspId: 'A', fcn: 'f', txId: `tx${++n}` });
     beforeEach(() => {
-        backend = new MemoryBackend();
+        ledger = new TestLedger();
     });
 
     it('writes canonical JSON under a composite key and reads it back through the schema', async () => {

@@ -1,72 +1,88 @@
-// TODO: back this with devnet's TxSimulator + MemState (network/devnet/src/chaincode) once available
 /**
- * A thin stand-in for a peer's transaction simulator, for unit tests only.
- *
- * All state semantics sit behind `StateBackend`, so devnet's simulator can replace it without
- * touching the tests. What the stub guarantees, as Fabric does:
- * - reads (point and range) see committed state only — never this transaction's own writes;
- * - writes are buffered and reach the backend only through `commit()`, i.e. when the transaction
- *   "commits" (a failed or evaluated transaction changes nothing);
- * - range scans are in bytewise UTF-8 key order, end key exclusive;
- * - only the last `setEvent` of a transaction survives.
+ * The contracts' unit-test stub: devnet's transaction simulator behind the ChaincodeStub interface,
+ * in process and in memory (DESIGN.md §5). There is no second copy of Fabric's semantics here:
+ * - state lives in devnet's `MemState`; each transaction runs in a fresh devnet `TxSimulator` over a
+ *   snapshot of it, so reads (point, range, history) see committed state only, writes are buffered,
+ *   paginated queries are refused after a write (and writes after one), and the read/write set is
+ *   exactly what a peer would endorse;
+ * - a committed transaction's writes are the rwset's writes (devnet's `writesOf`), applied to the
+ *   `MemState` at the next block height, with history; a failed or evaluated transaction applies nothing;
+ * - composite keys are built and split by fabric-shim's own ChaincodeStub code.
+ * What this file adds is only what the Node shim does on the chaincode side of the wire: key
+ * substitutions, iterator shapes, and keeping the last `setEvent`.
  *
  * `TestChannel` drives contracts through fabric-shim's own ChaincodeFromContract — the dispatcher
  * `fabric-chaincode-node server` uses — so argument marshalling, before/after hooks, unknown
  * transactions and the generated metadata are the real ones.
  */
-import type { ChaincodeResponse, ClientIdentity, Iterators, SplitCompositekey, Timestamp } from 'fabric-shim-api';
+import type {
+    ChaincodeResponse,
+    ClientIdentity,
+    Iterators,
+    QueryResponseMetadata,
+    SplitCompositekey,
+    Timestamp,
+} from 'fabric-shim-api';
+import { ChaincodeStub as ShimStub } from 'fabric-shim';
 import { type Contract, JSONSerializer } from 'fabric-contract-api';
+import { ledger } from '@hyperledger/fabric-protos';
 import Long from 'long';
 import ChaincodeFromContract from 'fabric-shim/lib/contract-spi/chaincodefromcontract';
+import { MemState, type AppliedTx } from '@upoint/devnet/dist/chaincode/memstate';
+import { TxSimulator, type ResultsIterator } from '@upoint/devnet/dist/chaincode/txsimulator';
+import { writesOf } from '@upoint/devnet/dist/ledger/rwsetutil';
+import type { KeyWrite } from '@upoint/devnet/dist/ledger/types';
 import type { LedgerStub } from '../ledger/stub';
 import { TEST_CLIENT_CERT_PEM } from './client-cert';
 
-type MaybePromise<T> = T | Promise<T>;
+/** The chaincode name the network deploys: the namespace of its state. */
+export const DEFAULT_CHAINCODE_NAME = 'upoint';
 
-export interface StateEntry {
-    readonly key: string;
-    readonly value: Uint8Array;
-}
+const DEFAULT_SECONDS = 1_704_067_200n;
+/** fabric-shim's stub.js constants. */
+const COMPOSITEKEY_NS = '\u0000';
+const MAX_UNICODE_RUNE_VALUE = '\u{10FFFF}';
+const EMPTY_KEY_SUBSTITUTE = '\u0001';
+const VALIDATION_PARAMETER = 'VALIDATION_PARAMETER';
 
-/** Committed world state of one chaincode namespace. */
-export interface StateBackend {
-    get(key: string): MaybePromise<Uint8Array | undefined>;
-    /** Entries with startKey <= key < endKey in bytewise UTF-8 order; endKey '' means unbounded. */
-    range(startKey: string, endKey: string): MaybePromise<readonly StateEntry[]>;
-    /** Apply one committed transaction's writes; `undefined` deletes. */
-    apply(writes: ReadonlyMap<string, Uint8Array | undefined>): MaybePromise<void>;
-}
+/**
+ * fabric-shim's own composite-key code. Both methods are pure (they read nothing from `this`), so
+ * calling them on the prototype is calling the shim.
+ */
+const shimKeys: Pick<ShimStub, 'createCompositeKey' | 'splitCompositeKey'> = ShimStub.prototype;
 
-function compareUtf8(a: string, b: string): number {
-    return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
-}
+/**
+ * One channel's committed ledger for one chaincode: devnet's MemState, one block per committed
+ * transaction.
+ */
+export class TestLedger {
+    readonly state = new MemState();
+    #height = 0n;
 
-/** An in-memory StateBackend. */
-export class MemoryBackend implements StateBackend {
-    readonly #entries = new Map<string, Uint8Array>();
+    constructor(readonly namespace: string = DEFAULT_CHAINCODE_NAME) {}
 
-    get(key: string): Uint8Array | undefined {
-        const value = this.#entries.get(key);
-        return value === undefined ? undefined : Uint8Array.from(value);
+    /** Blocks committed so far (the next transaction commits at block `height + 1`). */
+    get height(): bigint {
+        return this.#height;
     }
 
-    range(startKey: string, endKey: string): StateEntry[] {
-        return [...this.#entries.keys()]
-            .filter((k) => compareUtf8(k, startKey) >= 0 && (endKey === '' || compareUtf8(k, endKey) < 0))
-            .sort(compareUtf8)
-            .map((key) => ({ key, value: Uint8Array.from(this.#entries.get(key) ?? []) }));
-    }
-
-    apply(writes: ReadonlyMap<string, Uint8Array | undefined>): void {
-        for (const [key, value] of writes) {
-            if (value === undefined) this.#entries.delete(key);
-            else this.#entries.set(key, Uint8Array.from(value));
+    /** Commit one valid transaction's writes in a block of its own. */
+    commit(writes: readonly KeyWrite[], tx: AppliedTx): void {
+        if (writes.some((w) => w.metadataOnly === true)) {
+            // devnet's MemState.apply would treat a metadata-only write as a delete (its statedb does not).
+            throw new Error(`transaction ${tx.txId}: metadata-only writes are not supported by the in-memory ledger`);
         }
+        this.#height += 1n;
+        this.state.apply(writes, { blockNum: this.#height, txNum: 0 }, tx);
     }
 
-    /** Every committed key, in ledger order (for assertions). */
-    keys(): string[] {
-        return [...this.#entries.keys()].sort(compareUtf8);
+    /** Every committed key of the namespace, in ledger (bytewise UTF-8) order, for assertions. */
+    async keys(): Promise<string[]> {
+        const snapshot = this.state.snapshot();
+        const keys: string[] = [];
+        for await (const kv of snapshot.range(this.namespace, '', '')) keys.push(kv.key);
+        await snapshot.close();
+        return keys;
     }
 }
 
@@ -76,7 +92,7 @@ export interface ChaincodeEventRecord {
 }
 
 export interface TestTxOptions {
-    readonly backend: StateBackend;
+    readonly ledger: TestLedger;
     readonly mspId: string;
     /** `contract:Transaction` or `Transaction`. */
     readonly fcn: string;
@@ -87,20 +103,89 @@ export interface TestTxOptions {
     readonly channelId?: string;
 }
 
-const MIN_RUNE = '\u0000';
-const MAX_RUNE = '\u{10FFFF}';
-const DEFAULT_SECONDS = 1_704_067_200n;
+/** What fabric-shim's range iterators yield: `{ key, value }` with a Buffer value (no namespace). */
+type ShimKV = Pick<Iterators.KV, 'key' | 'value'>;
+/** fabric-shim's history entries: the timestamp is `Timestamp.toObject()`, seconds a number. */
+interface ShimKeyModification {
+    readonly txId: string;
+    readonly value: Uint8Array;
+    readonly isDelete: boolean;
+    readonly timestamp: { readonly seconds: number; readonly nanos: number };
+}
+type Iter<T> = Iterators.CommonIterator<T>;
+type QueryPromise<R, T> = Promise<R> & AsyncIterable<T>;
+/** A paginated query's answer; no metadata when the peer ran it unpaginated (page size 0, no bookmark). */
+interface PageResponse {
+    readonly iterator: Iterators.StateQueryIterator;
+    readonly metadata?: QueryResponseMetadata;
+}
 
-/** The stub methods our code and fabric-shim's dispatcher call; nothing else. */
+/** The shim's iterator over one query: `{ value, done: false }` per result, then `{ done: true }`. */
+function shimIterator<S, T>(source: ResultsIterator<S>, convert: (s: S) => T): Iter<T> {
+    return {
+        next: async () => {
+            const s = await source.next();
+            // The shim ends with `{ done: true }` and no value; the declared type insists on one.
+            return s === undefined ? ({ done: true } as Iterators.NextResult<T>) : { value: convert(s), done: false };
+        },
+        close: () => source.close(),
+    };
+}
+
+/** An iterator over results already fetched (a page), closing nothing. */
+function arrayResults<T>(items: readonly T[]): ResultsIterator<T> {
+    let i = 0;
+    return { next: async () => items[i++], close: async () => undefined };
+}
+
+/**
+ * fabric-shim's convertToAsyncIterator: the promise (of an iterator, or of `{ iterator }`) is also
+ * async-iterable over that same iterator, which is closed when exhausted or left early.
+ */
+function convertToAsyncIterator<R extends Iter<T> | { iterator: Iter<T> }, T>(promise: Promise<R>): QueryPromise<R, T> {
+    const iterable: AsyncIterable<T> = {
+        [Symbol.asyncIterator]: (): AsyncIterator<T> => {
+            let iterator: Iter<T> | undefined;
+            return {
+                next: async () => {
+                    if (iterator === undefined) {
+                        const response = await promise;
+                        iterator = 'iterator' in response ? response.iterator : response;
+                    }
+                    const next = await iterator.next();
+                    if (next.done) await iterator.close();
+                    return next;
+                },
+                return: async () => {
+                    await iterator?.close();
+                    return { done: true, value: undefined };
+                },
+            };
+        },
+    };
+    return Object.assign(promise, iterable);
+}
+
+function validateSimpleKeys(...keys: string[]): void {
+    for (const key of keys) {
+        if (key.startsWith(COMPOSITEKEY_NS)) throw new Error(`first character of the key [${key}] contains a null character which is not allowed`);
+    }
+}
+
+/**
+ * One transaction: the ChaincodeStub methods this code base and fabric-shim's dispatcher call,
+ * each handled by devnet's TxSimulator as the peer handles the shim's request.
+ */
 export class TestStub implements LedgerStub, ChaincodeFromContract.DispatchStub {
-    readonly #backend: StateBackend;
-    readonly #writes = new Map<string, Uint8Array | undefined>();
-    readonly #opts: Required<Omit<TestTxOptions, 'backend'>>;
+    readonly #ledger: TestLedger;
+    readonly #sim: TxSimulator;
+    readonly #opts: Required<Omit<TestTxOptions, 'ledger'>>;
     #event: ChaincodeEventRecord | undefined;
+    #finished: { readonly writes: readonly KeyWrite[]; readonly done: Promise<void> } | undefined;
     #committed = false;
 
     constructor(options: TestTxOptions) {
-        this.#backend = options.backend;
+        this.#ledger = options.ledger;
         this.#opts = {
             mspId: options.mspId,
             fcn: options.fcn,
@@ -109,6 +194,16 @@ export class TestStub implements LedgerStub, ChaincodeFromContract.DispatchStub 
             timestamp: options.timestamp ?? { seconds: DEFAULT_SECONDS, nanos: 0 },
             channelId: options.channelId ?? 'upoint',
         };
+        this.#sim = new TxSimulator({
+            txId: this.#opts.txId,
+            snapshot: options.ledger.state.snapshot(),
+            history: options.ledger.state,
+            closeSnapshotOnDone: true,
+        });
+    }
+
+    get #ns(): string {
+        return this.#ledger.namespace;
     }
 
     // --- transaction facts -------------------------------------------------------------------
@@ -119,7 +214,7 @@ export class TestStub implements LedgerStub, ChaincodeFromContract.DispatchStub 
         return this.#opts.channelId;
     }
     getTxTimestamp(): Timestamp {
-        return { seconds: Long.fromString(this.#opts.timestamp.seconds.toString()), nanos: this.#opts.timestamp.nanos };
+        return { seconds: Long.fromString(this.#opts.timestamp.seconds.toString(), true), nanos: this.#opts.timestamp.nanos };
     }
     getCreator(): { mspid: string; idBytes: Uint8Array } {
         return { mspid: this.#opts.mspId, idBytes: new Uint8Array(Buffer.from(TEST_CLIENT_CERT_PEM, 'utf8')) };
@@ -133,46 +228,106 @@ export class TestStub implements LedgerStub, ChaincodeFromContract.DispatchStub 
     }
 
     // --- state ---------------------------------------------------------------------------------
+    /** Committed value; a missing key reads as an empty buffer, as the shim returns it. */
     async getState(key: string): Promise<Uint8Array> {
-        checkSimpleOrCompositeKey(key);
-        // Committed state only: Fabric does not let a transaction read its own writes.
-        // Like the Node shim, a missing key reads as an empty buffer.
-        return (await this.#backend.get(key)) ?? new Uint8Array();
+        return Buffer.from((await this.#sim.getState(this.#ns, key)) ?? new Uint8Array());
     }
     async putState(key: string, value: Uint8Array): Promise<void> {
-        checkSimpleOrCompositeKey(key);
-        if (value.length === 0) throw new Error(`putState(${key}): empty value (Fabric treats it as a delete)`);
-        this.#writes.set(key, Uint8Array.from(value));
+        await this.#sim.setState(this.#ns, key, value);
     }
     async deleteState(key: string): Promise<void> {
-        checkSimpleOrCompositeKey(key);
-        this.#writes.set(key, undefined);
+        await this.#sim.deleteState(this.#ns, key);
     }
-    getStateByPartialCompositeKey(objectType: string, attributes: string[]): Promise<Iterators.StateQueryIterator> & AsyncIterable<Iterators.KV> {
+    async setStateValidationParameter(key: string, ep: Uint8Array): Promise<void> {
+        await this.#sim.setStateMetadata(this.#ns, key, new Map([[VALIDATION_PARAMETER, ep]]));
+    }
+    /** The key-level endorsement policy, or undefined (the shim's declared type omits that case). */
+    async getStateValidationParameter(key: string): Promise<Uint8Array | undefined> {
+        return (await this.#sim.getStateMetadata(this.#ns, key)).get(VALIDATION_PARAMETER);
+    }
+
+    getStateByRange(startKey: string, endKey: string): QueryPromise<Iterators.StateQueryIterator, Iterators.KV> {
+        const start = startKey === '' ? EMPTY_KEY_SUBSTITUTE : startKey;
+        return convertToAsyncIterator(
+            (async () => {
+                validateSimpleKeys(start, endKey);
+                return this.#range(start, endKey);
+            })(),
+        );
+    }
+    getStateByRangeWithPagination(
+        startKey: string,
+        endKey: string,
+        pageSize: number,
+        bookmark = '',
+    ): QueryPromise<PageResponse, Iterators.KV> {
+        const start = startKey === '' ? EMPTY_KEY_SUBSTITUTE : startKey;
+        return convertToAsyncIterator(
+            (async () => {
+                validateSimpleKeys(start, endKey);
+                return this.#page(start, endKey, pageSize, bookmark);
+            })(),
+        );
+    }
+    /** Like the shim, throws (synchronously) on an invalid type or attribute. */
+    getStateByPartialCompositeKey(objectType: string, attributes: string[]): QueryPromise<Iterators.StateQueryIterator, Iterators.KV> {
         const start = this.createCompositeKey(objectType, attributes);
-        return this.#range(start, start + MAX_RUNE);
+        return convertToAsyncIterator(this.#range(start, start + MAX_UNICODE_RUNE_VALUE));
+    }
+    getStateByPartialCompositeKeyWithPagination(
+        objectType: string,
+        attributes: string[],
+        pageSize: number,
+        bookmark = '',
+    ): QueryPromise<PageResponse, Iterators.KV> {
+        const start = this.createCompositeKey(objectType, attributes);
+        return convertToAsyncIterator(this.#page(start, start + MAX_UNICODE_RUNE_VALUE, pageSize, bookmark));
+    }
+    /** Newest first; values are Buffers, timestamps `{ seconds: number, nanos }` as the shim decodes them. */
+    getHistoryForKey(key: string): QueryPromise<Iterators.HistoryQueryIterator, Iterators.KeyModification> {
+        return convertToAsyncIterator(
+            (async () => {
+                const history = await this.#sim.getHistoryForKey(this.#ns, key);
+                return shimIterator(history, (m): Iterators.KeyModification => {
+                    const entry: ShimKeyModification = {
+                        txId: m.txId,
+                        value: Buffer.from(m.value),
+                        isDelete: m.isDelete,
+                        timestamp: { seconds: Number(m.timestamp.seconds), nanos: m.timestamp.nanos },
+                    };
+                    // The declared type says seconds is a Long; the shim's `toObject()` gives a number.
+                    return entry as unknown as Iterators.KeyModification;
+                });
+            })(),
+        );
     }
     createCompositeKey(objectType: string, attributes: string[]): string {
-        for (const part of [objectType, ...attributes]) {
-            if (part.length === 0) throw new Error('object type or attribute not a non-zero length string');
-        }
-        return `${MIN_RUNE}${objectType}${MIN_RUNE}${attributes.map((a) => `${a}${MIN_RUNE}`).join('')}`;
+        return shimKeys.createCompositeKey(objectType, attributes);
     }
+    /** The shim's split: objectType is null (though typed string) for a key that is not composite. */
     splitCompositeKey(compositeKey: string): SplitCompositekey {
-        if (!compositeKey.startsWith(MIN_RUNE) || compositeKey.length < 2) {
-            // The real shim returns objectType null here; the declared type says string.
-            return { objectType: '', attributes: [] };
-        }
-        const parts = compositeKey.slice(1).split(MIN_RUNE);
-        parts.pop();
-        const [objectType = '', ...attributes] = parts;
-        return { objectType, attributes };
+        return shimKeys.splitCompositeKey(compositeKey);
+    }
+
+    async #range(startKey: string, endKey: string): Promise<Iterators.StateQueryIterator> {
+        return shimIterator(await this.#sim.getStateByRange(this.#ns, startKey, endKey), toShimKV);
+    }
+    async #page(
+        startKey: string,
+        endKey: string,
+        pageSize: number,
+        bookmark: string,
+    ): Promise<PageResponse> {
+        // The peer treats a query with neither page size nor bookmark as an ordinary range query.
+        if (pageSize === 0 && bookmark === '') return { iterator: await this.#range(startKey, endKey) };
+        const page = await this.#sim.getStateByRangeWithPagination(this.#ns, startKey, endKey, pageSize, bookmark);
+        return { iterator: shimIterator(arrayResults(page.records), toShimKV), metadata: { ...page.metadata } };
     }
 
     // --- events --------------------------------------------------------------------------------
     setEvent(name: string, payload: Uint8Array): void {
         if (name === '') throw new Error('Event name must be a non-empty string');
-        this.#event = { name, payload: Uint8Array.from(payload) }; // last one wins
+        this.#event = { name, payload }; // last one wins
     }
 
     // --- outcome -------------------------------------------------------------------------------
@@ -180,41 +335,45 @@ export class TestStub implements LedgerStub, ChaincodeFromContract.DispatchStub 
     get event(): ChaincodeEventRecord | undefined {
         return this.#event;
     }
-    /** Buffered writes (undefined = delete), in call order. */
+    /**
+     * This transaction's writes to the chaincode's namespace (undefined = delete), in key order as in
+     * the rwset. Reading them ends the simulation: the stub refuses further state calls.
+     */
     get writes(): ReadonlyMap<string, Uint8Array | undefined> {
-        return this.#writes;
+        const ns = this.#ns;
+        return new Map(this.#finish().writes.filter((w) => w.namespace === ns && w.metadataOnly !== true).map((w) => [w.key, w.value]));
     }
-    /** Apply the buffered writes to the backend, once. */
+    /** End the simulation without committing (as for an evaluated or failed transaction). */
+    async done(): Promise<void> {
+        await this.#finish().done;
+    }
+    /** End the simulation and commit its writes to the ledger, once. */
     async commit(): Promise<void> {
         if (this.#committed) throw new Error(`transaction ${this.#opts.txId} already committed`);
         this.#committed = true;
-        await this.#backend.apply(this.#writes);
+        const { writes, done } = this.#finish();
+        await done;
+        this.#ledger.commit(writes, { txId: this.#opts.txId, timestamp: this.#opts.timestamp });
     }
 
-    #range(startKey: string, endKey: string): Promise<Iterators.StateQueryIterator> & AsyncIterable<Iterators.KV> {
-        const load = async (): Promise<Iterators.KV[]> =>
-            (await this.#backend.range(startKey, endKey)).map((e) => ({ namespace: '', key: e.key, value: Uint8Array.from(e.value) }));
-        const iterator = load().then((rows): Iterators.StateQueryIterator => {
-            let i = 0;
-            return {
-                next: async () => {
-                    const row = rows[i++];
-                    // The shim ends with `{ done: true }` and no value; the declared type insists on one.
-                    return row === undefined ? ({ done: true } as Iterators.NextResult<Iterators.KV>) : { value: row, done: false };
-                },
-                close: async () => undefined,
-            };
-        });
-        return Object.assign(iterator, {
-            async *[Symbol.asyncIterator](): AsyncGenerator<Iterators.KV> {
-                yield* await load();
-            },
-        });
+    /** The simulation results, taken once (as a peer does); then the simulator is done. */
+    #finish(): { readonly writes: readonly KeyWrite[]; readonly done: Promise<void> } {
+        if (this.#finished === undefined) {
+            const { rwset } = this.#sim.getTxSimulationResults();
+            const namespaces = rwset.getNsRwsetList().map((ns) => ({
+                namespace: ns.getNamespace(),
+                kvRwSet: ledger.rwset.kvrwset.KVRWSet.deserializeBinary(ns.getRwset_asU8()),
+            }));
+            this.#finished = { writes: writesOf(namespaces), done: this.#sim.done() };
+        }
+        return this.#finished;
     }
 }
 
-function checkSimpleOrCompositeKey(key: string): void {
-    if (key === '') throw new Error('key must not be empty');
+function toShimKV(kv: { key: string; value: Uint8Array }): Iterators.KV {
+    const shimKV: ShimKV = { key: kv.key, value: Buffer.from(kv.value) };
+    // The declared KV also has a namespace; the shim's iterator yields key and value only.
+    return shimKV as Iterators.KV;
 }
 
 /** A client identity carrying just an MSP id (for contexts built without the shim). */
@@ -259,17 +418,17 @@ export interface TxResult {
 }
 
 /**
- * A channel with one chaincode: every call is simulated against the backend's committed state,
+ * A channel with one chaincode: every call is simulated against the ledger's committed state,
  * and `submit` commits the writes when the chaincode succeeded (no endorsement policy, MVCC or
- * ordering: transactions run one after another).
+ * ordering: transactions run one after another, one block each).
  */
 export class TestChannel {
-    readonly backend: StateBackend;
+    readonly ledger: TestLedger;
     readonly chaincode: ChaincodeFromContract;
     #seq = 0;
 
-    constructor(contracts: ReadonlyArray<new () => Contract>, backend: StateBackend = new MemoryBackend()) {
-        this.backend = backend;
+    constructor(contracts: ReadonlyArray<new () => Contract>, ledger: TestLedger = new TestLedger()) {
+        this.ledger = ledger;
         const serializers: ChaincodeFromContract.Serializers = {
             transaction: 'jsonSerializer',
             serializers: { jsonSerializer: JSONSerializer },
@@ -295,7 +454,7 @@ export class TestChannel {
         const txId = this.nextTxId();
         this.#seq += 1;
         const stub = new TestStub({
-            backend: this.backend,
+            ledger: this.ledger,
             mspId,
             fcn,
             args,
@@ -304,14 +463,16 @@ export class TestChannel {
         });
         const response: ChaincodeResponse = await this.chaincode.Invoke(stub);
         const ok = response.status === 200;
+        const writes = stub.writes;
         if (ok && submit) await stub.commit();
+        else await stub.done();
         return {
             txId,
             status: response.status,
             message: response.message ?? '',
             payload: response.payload === undefined ? '' : Buffer.from(response.payload).toString('utf8'),
             event: ok ? stub.event : undefined,
-            writes: stub.writes,
+            writes,
             committed: ok && submit,
         };
     }

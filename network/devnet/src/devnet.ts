@@ -17,7 +17,7 @@ import { Orderer } from './orderer/orderer';
 import { newBlock, signBlock } from './orderer/blockwriter';
 import { Peer } from './peer/peer';
 import { GatewayServer } from './gateway/gateway';
-import { DeliverServer } from './deliver/deliver';
+import { DeliverServer, handleDeliverStream, serveSeek } from './deliver/deliver';
 import { RpcError, GrpcStatus } from './gateway/errors';
 import { OpsServer } from './ops/ops';
 import { computeTxId, nowTimestamp } from './protoutil';
@@ -152,12 +152,16 @@ export class Devnet {
                     });
                     call.on('end', () => call.end());
                 },
-                deliver: (call: ServerDuplexStream<common.Envelope, ord.DeliverResponse>) => {
-                    const resp = new ord.DeliverResponse();
-                    resp.setStatus(common.Status.SERVICE_UNAVAILABLE);
-                    call.write(resp);
-                    call.end();
-                },
+                // The orderer's Deliver (common/deliver): its own chain, without peer validation flags; /Channel/Readers.
+                deliver: (call: ServerDuplexStream<common.Envelope, ord.DeliverResponse>) =>
+                    handleDeliverStream(call, (env, signal, write) =>
+                        serveSeek(orderer.deliverSource(policies), msps, env, 'full', signal, async (item) => {
+                            const r = new ord.DeliverResponse();
+                            if ('status' in item) r.setStatus(item.status);
+                            else r.setBlock(item.block);
+                            await write(r);
+                        }),
+                    ),
             });
             await bind(oServer, `${host}:${node.port}`, tlsCredentials(nodeTlsDir(oDir)));
             servers.push(oServer);

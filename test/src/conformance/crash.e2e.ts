@@ -64,7 +64,6 @@ describe('crash: kill -9 mid-load', () => {
         await sleep(Math.max(0, LOAD_MS - (Date.now() - started)));
         stop = true;
         await Promise.all(workers);
-        // eslint-disable-next-line no-console
         console.log(
             `crash test: sent=${sent} acknowledged=${acked.length} (${ackedBeforeKill} before the kill at ${killedAt} ms) failed=${failed} invalid=${invalid}`,
         );

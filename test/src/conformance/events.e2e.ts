@@ -46,7 +46,7 @@ describe('chaincode events', () => {
                 if (until(out)) break;
             }
         } catch (err) {
-            if (!(err instanceof GatewayError && err.code === GrpcStatus.CANCELLED)) throw err;
+            if (!(err instanceof GatewayError && err.code === Number(GrpcStatus.CANCELLED))) throw err;
         } finally {
             clearTimeout(timer);
             events.close();

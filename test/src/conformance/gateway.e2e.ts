@@ -1,9 +1,10 @@
 // Gateway service conformance (internal/pkg/gateway/{evaluate,endorse,submit}.go as seen by fabric-gateway 1.11):
 // per-org submit/evaluate, chaincode errors, non-determinism, the read-only regulator, undefined chaincodes.
-import { EndorseError, GatewayError, type Gateway } from '@hyperledger/fabric-gateway';
+import { EndorseError, GatewayError, StatusCode, type Gateway } from '@hyperledger/fabric-gateway';
 import { status as GrpcStatus } from '@grpc/grpc-js';
+import { gateway } from '@hyperledger/fabric-protos';
 import { TestNetwork, testConfig, KVCC } from '../support/network';
-import { CHANNEL, chainInfo, gatewayRejection, peerAddress, rejectionAs, sleep, utf8 } from '../support/conformance';
+import { CHANNEL, chainInfo, creatorBytes, gatewayRejection, peerAddress, rejectionAs, sleep, utf8 } from '../support/conformance';
 
 const MEMBERS = ['Brand', 'Supplier', 'Bank'] as const;
 
@@ -150,6 +151,37 @@ describe('gateway: submit, evaluate and their errors', () => {
             expect(utf8.decode(result)).toBe('by regulator admin');
             expect(utf8.decode(await contract('Bank').evaluateTransaction('Get', 'reg-admin-key'))).toBe('by regulator admin');
             expect(utf8.decode(await contract('Regulator', 'Admin').evaluateTransaction('Creator'))).toBe('RegulatorMSP');
+        });
+    });
+
+    describe('commit status (commitstatus.go: blocks until the transaction commits)', () => {
+        /** A Commit for a transaction that was endorsed but not (yet) submitted, through the offline-signing API. */
+        function commitFor(orgName: string, txId: string) {
+            const g = gw.get(`${orgName}/User1`);
+            if (!g) throw new Error('no gateway');
+            const req = new gateway.CommitStatusRequest();
+            req.setChannelId(CHANNEL);
+            req.setTransactionId(txId);
+            req.setIdentity(creatorBytes(g));
+            const signed = new gateway.SignedCommitStatusRequest();
+            signed.setRequest(req.serializeBinary());
+            return g.newCommit(signed.serializeBinary());
+        }
+
+        it('a transaction never ordered: CommitStatusError DEADLINE_EXCEEDED at the client deadline', async () => {
+            const tx = await contract('Brand').newProposal('Put', { arguments: ['never-ordered', 'x'] }).endorse();
+            const err = await gatewayRejection(commitFor('Brand', tx.getTransactionId()).getStatus({ deadline: Date.now() + 1_000 }), 'CommitStatusError');
+            expect(err.code).toBe(GrpcStatus.DEADLINE_EXCEEDED);
+        });
+
+        it('a status request made before the submit resolves once the transaction commits', async () => {
+            const tx = await contract('Brand').newProposal('Put', { arguments: ['waited-for', 'y'] }).endorse();
+            const pending = commitFor('Brand', tx.getTransactionId()).getStatus();
+            await sleep(300);
+            await tx.submit();
+            const status = await pending;
+            expect(status.code).toBe(StatusCode.VALID);
+            expect(status.transactionId).toBe(tx.getTransactionId());
         });
     });
 

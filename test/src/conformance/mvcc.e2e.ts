@@ -2,7 +2,7 @@
 // the commit status code of each transaction, and CommitError from submitTransaction.
 import { CommitError, StatusCode, type Contract, type Network, type Transaction } from '@hyperledger/fabric-gateway';
 import { TestNetwork, testConfig, KVCC } from '../support/network';
-import { CHANNEL, processedTx, rejectionAs, utf8 } from '../support/conformance';
+import { CHANNEL, processedTx, utf8 } from '../support/conformance';
 
 describe('mvcc: read conflicts and phantom reads', () => {
     const net = new TestNetwork(testConfig(22000));
@@ -51,7 +51,8 @@ describe('mvcc: read conflicts and phantom reads', () => {
             expect(ok).toHaveLength(1);
             expect(failed).toHaveLength(1);
             expect(utf8.decode(ok[0]?.value ?? new Uint8Array())).toBe('1');
-            const err = await rejectionAs(Promise.reject(failed[0]?.reason), CommitError);
+            const err: unknown = failed[0]?.reason;
+            if (!(err instanceof CommitError)) throw new Error(`expected CommitError, got ${String(err)}`);
             expect(err.code).toBe(StatusCode.MVCC_READ_CONFLICT);
             expect(err.message).toBe(`Transaction ${err.transactionId} failed to commit with status code 11 (MVCC_READ_CONFLICT)`);
             expect(utf8.decode(await brand.evaluateTransaction('Get', 'counter-b'))).toBe('1');

@@ -18,23 +18,29 @@ export const REPO = resolve(__dirname, '../../..');
 export const NETWORK_FILE = join(REPO, 'network/upoint.network.yaml');
 const CLI = join(REPO, 'network/devnet/dist/cli.js');
 
-/** The project network file with every port shifted, so a test network never collides with a dev network. */
+/**
+ * The project network file with its ports moved into a private block of 100 ports, so test networks never
+ * collide with each other or with a dev network: each distinct `offset` (a multiple of 500 between 0 and
+ * 200000) gets block 20000 + (offset / 500) * 100. Within the block: orderer 0-2, org i's peer 10+4i..12+4i,
+ * chaincode servers 50-59, devnet operations 90.
+ */
 export function testConfig(offset: number, overrides: Partial<NetworkConfig['orderer']['batch']> = {}): NetworkConfig {
     const cfg = loadNetworkConfig(NETWORK_FILE);
-    const shift = (p: number): number => p + offset;
+    const base = 20000 + Math.floor(offset / 500) * 100;
+    if (base + 99 > 65535) throw new Error(`testConfig: offset ${offset} is out of range`);
     return {
         ...cfg,
         orderer: {
             ...cfg.orderer,
             batch: { ...cfg.orderer.batch, ...overrides },
-            nodes: cfg.orderer.nodes.map((n) => ({ ...n, port: shift(n.port), adminPort: shift(n.adminPort), operationsPort: shift(n.operationsPort) })),
+            nodes: cfg.orderer.nodes.map((n, i) => ({ ...n, port: base + i * 3, adminPort: base + i * 3 + 1, operationsPort: base + i * 3 + 2 })),
         },
-        orgs: cfg.orgs.map((o) => ({
+        orgs: cfg.orgs.map((o, i) => ({
             ...o,
-            peers: o.peers.map((p) => ({ ...p, port: shift(p.port), chaincodePort: shift(p.chaincodePort), operationsPort: shift(p.operationsPort) })),
+            peers: o.peers.map((p, j) => ({ ...p, port: base + 10 + i * 4 + j * 20, chaincodePort: base + 11 + i * 4 + j * 20, operationsPort: base + 12 + i * 4 + j * 20 })),
         })),
-        chaincode: { ...cfg.chaincode, serverPort: shift(cfg.chaincode.serverPort) },
-        devnet: { operationsPort: shift(cfg.devnet.operationsPort) },
+        chaincode: { ...cfg.chaincode, serverPort: base + 50 },
+        devnet: { operationsPort: base + 90 },
     };
 }
 

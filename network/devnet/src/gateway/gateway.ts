@@ -84,7 +84,15 @@ export class GatewayServer {
             evaluate: unary((r: gw.EvaluateRequest) => this.evaluate(r)),
             endorse: unary((r: gw.EndorseRequest) => this.endorse(r)),
             submit: unary((r: gw.SubmitRequest) => this.submit(r)),
-            commitStatus: unary((r: gw.SignedCommitStatusRequest) => this.commitStatus(r)),
+            // commitstatus.go waits under the request context: a cancelled or timed-out call stops waiting.
+            commitStatus: (call: ServerUnaryCall<gw.SignedCommitStatusRequest, gw.CommitStatusResponse>, cb: sendUnaryData<gw.CommitStatusResponse>) => {
+                const ac = new AbortController();
+                call.on('cancelled', () => ac.abort());
+                this.commitStatus(call.request, ac.signal).then(
+                    (res) => cb(null, res),
+                    (err: unknown) => cb(err instanceof RpcError ? err : new RpcError(ac.signal.aborted ? GrpcStatus.CANCELLED : GrpcStatus.INTERNAL, (err as Error).message)),
+                );
+            },
             chaincodeEvents: (call: ServerWritableStream<gw.SignedChaincodeEventsRequest, gw.ChaincodeEventsResponse>) => {
                 this.chaincodeEvents(call).catch((err: unknown) => {
                     call.destroy(err instanceof RpcError ? err : new RpcError(GrpcStatus.INTERNAL, (err as Error).message));
@@ -290,7 +298,7 @@ export class GatewayServer {
         }
     }
 
-    async commitStatus(req: gw.SignedCommitStatusRequest): Promise<gw.CommitStatusResponse> {
+    async commitStatus(req: gw.SignedCommitStatusRequest, signal?: AbortSignal): Promise<gw.CommitStatusResponse> {
         const bytes = req.getRequest_asU8();
         let r: gw.CommitStatusRequest;
         try {
@@ -300,7 +308,7 @@ export class GatewayServer {
         }
         if (r.getChannelId() !== this.#o.local.channelId) throw new RpcError(GrpcStatus.NOT_FOUND, `channel '${r.getChannelId()}' not found`);
         this.#checkReaders('gateway/CommitStatus', bytes, r.getIdentity_asU8(), req.getSignature_asU8());
-        const loc = await this.#o.local.waitForTx(r.getTransactionId());
+        const loc = await this.#o.local.waitForTx(r.getTransactionId(), signal);
         const out = new gw.CommitStatusResponse();
         out.setResult(loc.validationCode as pb.TxValidationCodeMap[keyof pb.TxValidationCodeMap]);
         out.setBlockNumber(Number(loc.blockNum));

@@ -8,6 +8,7 @@ import { blockHeaderHash } from '../ledger/blockhash';
 import { parseEnvelope } from '../protoutil';
 import type { MspManager } from '../msp/msp';
 import type { PolicyManager } from '../policies/manager';
+import type { DeliverSource } from '../deliver/deliver';
 
 export type BroadcastStatus = common.StatusMap[keyof common.StatusMap];
 
@@ -74,6 +75,53 @@ export class Orderer extends EventEmitter<{ block: [common.Block]; error: [unkno
 
     getBlockByNumber(n: number): Promise<common.Block | undefined> {
         return this.#opts.store.getBlockByNumber(n);
+    }
+
+    /** Resolves once the chain is at least `height` blocks long. */
+    waitForHeight(height: number, signal: AbortSignal): Promise<void> {
+        if (this.height >= height) return Promise.resolve();
+        return new Promise((resolve, reject) => {
+            const onBlock = (): void => {
+                if (this.height >= height) {
+                    cleanup();
+                    resolve();
+                }
+            };
+            const onAbort = (): void => {
+                cleanup();
+                reject(new Error('aborted'));
+            };
+            const cleanup = (): void => {
+                this.off('block', onBlock);
+                signal.removeEventListener('abort', onAbort);
+            };
+            this.on('block', onBlock);
+            signal.addEventListener('abort', onAbort);
+        });
+    }
+
+    /** This orderer's chain as a Deliver source: readers must satisfy /Channel/Readers. */
+    deliverSource(policies: PolicyManager): DeliverSource {
+        // eslint-disable-next-line @typescript-eslint/no-this-alias
+        const self = this;
+        return {
+            channelId: this.#opts.channelId,
+            get height(): number {
+                return self.height;
+            },
+            getBlockByNumber: (n) => this.getBlockByNumber(n),
+            waitForHeight: (h, signal) => this.waitForHeight(h, signal),
+            authorize: (_kind, signed) => {
+                const readers = policies.getPolicy('/Channel/Readers');
+                if (!readers) return false;
+                try {
+                    readers.evaluateSignedData([signed]);
+                    return true;
+                } catch {
+                    return false;
+                }
+            },
+        };
     }
 
     /** Broadcast filters then enqueue. Nothing else (endorsements, rwsets, txids) is checked here. */

@@ -6,13 +6,13 @@ import { join } from 'node:path';
 import { EventEmitter } from 'node:events';
 import { KVLedger } from '../ledger/kvledger';
 import { TxSimulator } from '../chaincode/txsimulator';
-import { ChaincodeConnection } from '../chaincode/handler';
+import { ChaincodeConnection, type InvokeChaincodeContext } from '../chaincode/handler';
 import { processProposal, type EndorserPeer, type EndorserResult, type SimulationOutcome } from '../endorser/endorser';
 import { validateBlock } from '../committer/txvalidator';
 import { invokeQscc, errorResponse, QSCC_READERS_RESOURCES } from '../scc/qscc';
 import * as lifecycle from '../lifecycle/lifecycle';
 import { parsePackage, type ChaincodePackage } from '../lifecycle/package';
-import { sha256, concat, type ParsedProposal } from '../protoutil';
+import { sha256, concat, parseSignedProposal, type ParsedProposal } from '../protoutil';
 import type { MspManager } from '../msp/msp';
 import type { PolicyManager } from '../policies/manager';
 import type { SigningIdentity } from '../msp/signer';
@@ -250,10 +250,48 @@ export class Peer extends EventEmitter<{ block: [common.Block]; endorsed: [numbe
         let c = this.#connections.get(pkg.packageId);
         if (!c) {
             if (!pkg.connection) throw new Error(`chaincode ${pkg.packageId} is not a chaincode-as-a-service package`);
-            c = new ChaincodeConnection({ address: pkg.connection.address, packageId: pkg.packageId });
+            c = new ChaincodeConnection({
+                address: pkg.connection.address,
+                packageId: pkg.packageId,
+                invokeChaincode: (name, channelId, input, caller) => this.#invokeChaincode(name, channelId, input, caller),
+            });
             this.#connections.set(pkg.packageId, c);
         }
         return c;
+    }
+
+    /**
+     * INVOKE_CHAINCODE (core/chaincode/handler.go HandleInvokeChaincode): same channel only; the callee runs with the
+     * caller's txid, proposal and simulator (its reads and writes go to its own namespace of the same rwset), and its
+     * event is dropped. The caller's proposal must satisfy the peer/ChaincodeToChaincode ACL.
+     */
+    async #invokeChaincode(name: string, channelId: string, input: pb.ChaincodeInput, caller: InvokeChaincodeContext): Promise<pb.ChaincodeMessage> {
+        const reply = (type: pb.ChaincodeMessage.TypeMap[keyof pb.ChaincodeMessage.TypeMap], payload: Uint8Array): pb.ChaincodeMessage => {
+            const m = new pb.ChaincodeMessage();
+            m.setType(type);
+            m.setPayload(payload);
+            m.setTxid(caller.txId);
+            m.setChannelId(caller.channelId);
+            return m;
+        };
+        if (channelId !== this.channelId) {
+            throw new Error(`devnet runs one channel: cannot invoke chaincode ${name} on channel ${channelId}`);
+        }
+        const parsed = parseSignedProposal(caller.signedProposal);
+        this.checkAcl('peer/ChaincodeToChaincode', parsed);
+        const { def, pkg, error } = await this.resolveChaincode(name);
+        if (!def || !pkg) throw new Error(error ?? `chaincode ${name} not found`);
+        await caller.simulator.getState(lifecycle.LIFECYCLE_NS, lifecycle.sequenceKey(name));
+        const result = await this.#connection(pkg).execute({
+            channelId,
+            txId: caller.txId,
+            chaincodeName: name,
+            signedProposal: caller.signedProposal,
+            input,
+            simulator: caller.simulator,
+            timeoutMs: this.#o.chaincodeTimeoutMs,
+        });
+        return reply(pb.ChaincodeMessage.Type.COMPLETED, result.response.serializeBinary());
     }
 
     async #lifecycle(p: ParsedProposal, args: readonly Uint8Array[]): Promise<SimulationOutcome> {
