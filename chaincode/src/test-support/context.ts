@@ -25,12 +25,11 @@ import type {
 } from 'fabric-shim-api';
 import { ChaincodeStub as ShimStub } from 'fabric-shim';
 import { type Contract, JSONSerializer } from 'fabric-contract-api';
-import { ledger } from '@hyperledger/fabric-protos';
 import Long from 'long';
 import ChaincodeFromContract from 'fabric-shim/lib/contract-spi/chaincodefromcontract';
 import { MemState, type AppliedTx } from '@upoint/devnet/dist/chaincode/memstate';
 import { TxSimulator, type ResultsIterator } from '@upoint/devnet/dist/chaincode/txsimulator';
-import { writesOf } from '@upoint/devnet/dist/ledger/rwsetutil';
+import { namespacesOf, writesOf } from '@upoint/devnet/dist/ledger/rwsetutil';
 import type { KeyWrite } from '@upoint/devnet/dist/ledger/types';
 import type { LedgerStub } from '../ledger/stub';
 import { TEST_CLIENT_CERT_PEM } from './client-cert';
@@ -68,10 +67,6 @@ export class TestLedger {
 
     /** Commit one valid transaction's writes in a block of its own. */
     commit(writes: readonly KeyWrite[], tx: AppliedTx): void {
-        if (writes.some((w) => w.metadataOnly === true)) {
-            // devnet's MemState.apply would treat a metadata-only write as a delete (its statedb does not).
-            throw new Error(`transaction ${tx.txId}: metadata-only writes are not supported by the in-memory ledger`);
-        }
         this.#height += 1n;
         this.state.apply(writes, { blockNum: this.#height, txNum: 0 }, tx);
     }
@@ -360,11 +355,7 @@ export class TestStub implements LedgerStub, ChaincodeFromContract.DispatchStub 
     #finish(): { readonly writes: readonly KeyWrite[]; readonly done: Promise<void> } {
         if (this.#finished === undefined) {
             const { rwset } = this.#sim.getTxSimulationResults();
-            const namespaces = rwset.getNsRwsetList().map((ns) => ({
-                namespace: ns.getNamespace(),
-                kvRwSet: ledger.rwset.kvrwset.KVRWSet.deserializeBinary(ns.getRwset_asU8()),
-            }));
-            this.#finished = { writes: writesOf(namespaces), done: this.#sim.done() };
+            this.#finished = { writes: writesOf(namespacesOf(rwset)), done: this.#sim.done() };
         }
         return this.#finished;
     }

@@ -44,4 +44,22 @@ describe('MemState', () => {
         await before.close();
         await expect(before.get('cc', 'k')).rejects.toThrow('closed');
     });
+
+    it('applies a metadata-only write as Fabric does: value kept, new version, metadata replaced, no history', async () => {
+        const m = new MemState();
+        const tx = (id: string) => ({ txId: id, timestamp: { seconds: 1n, nanos: 0 } });
+        m.apply([{ namespace: 'cc', key: 'k', value: new Uint8Array([1]) }], { blockNum: 1n, txNum: 0 }, tx('t1'));
+        const policy = new Uint8Array([9, 9]);
+        m.apply([{ namespace: 'cc', key: 'k', value: undefined, metadata: new Map([['VALIDATION_PARAMETER', policy]]), metadataOnly: true }], { blockNum: 2n, txNum: 3 }, tx('t2'));
+        m.apply([{ namespace: 'cc', key: 'absent', value: undefined, metadata: new Map([['X', policy]]), metadataOnly: true }], { blockNum: 3n, txNum: 0 }, tx('t3'));
+        const snap = m.snapshot();
+        const v = await snap.get('cc', 'k');
+        expect(v?.value).toEqual(new Uint8Array([1]));
+        expect(v?.version).toEqual({ blockNum: 2n, txNum: 3 });
+        expect(v?.metadata.get('VALIDATION_PARAMETER')).toEqual(policy);
+        expect(await snap.get('cc', 'absent')).toBeUndefined();
+        const history: string[] = [];
+        for await (const h of m.getHistoryForKey('cc', 'k')) history.push(h.txId);
+        expect(history).toEqual(['t1']);
+    });
 });

@@ -61,7 +61,12 @@ export class MemState implements HistoryReader {
             const at = lowerBound(list, bytes);
             const existing = list[at];
             const found = existing !== undefined && existing.key === w.key;
-            if (w.value === undefined) {
+            if (w.metadataOnly === true) {
+                // A metadata write alone keeps the value, takes the new version, and is not history.
+                if (found) list[at] = { ...existing, vv: { ...existing.vv, version, metadata: w.metadata ?? NO_METADATA } };
+                next.set(w.namespace, list);
+                continue;
+            } else if (w.value === undefined) {
                 if (found) list.splice(at, 1);
             } else {
                 const metadata = w.metadata ?? (found ? existing.vv.metadata : NO_METADATA);

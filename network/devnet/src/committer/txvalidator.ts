@@ -8,6 +8,7 @@ import type { ParsedEnvelope } from '../protoutil';
 import { HeaderType, TxValidationCode, bytesEqual, computeTxId, concat, parseEndorserTx, parseEnvelope, proposalHashFromTx } from '../protoutil';
 import { APPROVAL_PREFIX, LIFECYCLE_NS, readDefinition, type ChaincodeDefinition } from '../lifecycle/lifecycle';
 import type { KeyWrite, StateSnapshot, Version } from '../ledger/types';
+import { namespacesOf, writesOf } from '../ledger/rwsetutil';
 import { compareVersions } from '../ledger/types';
 import type { SignedData } from '../policies/policy';
 import type { PolicyManager } from '../policies/manager';
@@ -88,28 +89,14 @@ export async function validateBlock(ctx: ValidatorContext, block: common.Block):
         const code = await mvcc(ctx.snapshot, c, inBlock);
         codes[c.txNum] = code;
         if (code !== TxValidationCode.VALID) continue;
-        const writes: KeyWrite[] = [];
-        for (const { namespace, kv } of c.rwset) {
-            let nsWrites = inBlock.get(namespace);
+        const writes = writesOf(c.rwset.map(({ namespace, kv }) => ({ namespace, kvRwSet: kv })));
+        for (const w of writes) {
+            let nsWrites = inBlock.get(w.namespace);
             if (!nsWrites) {
                 nsWrites = new Map();
-                inBlock.set(namespace, nsWrites);
+                inBlock.set(w.namespace, nsWrites);
             }
-            for (const w of kv.getWritesList()) {
-                const value = w.getValue_asU8();
-                const isDelete = w.getIsDelete() || value.length === 0;
-                writes.push({ namespace, key: w.getKey(), value: isDelete ? undefined : value });
-                nsWrites.set(w.getKey(), isDelete);
-            }
-            for (const mw of kv.getMetadataWritesList()) {
-                const entries = new Map<string, Uint8Array>();
-                for (const e of mw.getEntriesList()) entries.set(e.getName(), e.getValue_asU8());
-                const existing = writes.findIndex((w) => w.namespace === namespace && w.key === mw.getKey());
-                const prior = existing >= 0 ? writes[existing] : undefined;
-                if (prior) writes[existing] = { ...prior, metadata: entries };
-                else writes.push({ namespace, key: mw.getKey(), value: undefined, metadata: entries, metadataOnly: true });
-                nsWrites.set(mw.getKey(), false);
-            }
+            nsWrites.set(w.key, w.value === undefined && w.metadataOnly !== true);
         }
         updates.push({ txNum: c.txNum, txId: c.txId, timestamp: c.timestamp, writes });
     }
@@ -188,11 +175,7 @@ async function validateTx(
     }
     let rwset: Candidate['rwset'];
     try {
-        const trw = lproto.rwset.TxReadWriteSet.deserializeBinary(action.getResults_asU8());
-        rwset = trw.getNsRwsetList().map((ns) => ({
-            namespace: ns.getNamespace(),
-            kv: lproto.rwset.kvrwset.KVRWSet.deserializeBinary(ns.getRwset_asU8()),
-        }));
+        rwset = namespacesOf(lproto.rwset.TxReadWriteSet.deserializeBinary(action.getResults_asU8())).map((ns) => ({ namespace: ns.namespace, kv: ns.kvRwSet }));
     } catch {
         return { code: TxValidationCode.BAD_RWSET, txId };
     }

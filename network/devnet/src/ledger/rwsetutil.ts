@@ -55,15 +55,19 @@ export function extractTxRwSet(envelopeBytes: Uint8Array): TxRwSet | undefined {
         if (endorsed === undefined) return undefined;
         const prp = peer.ProposalResponsePayload.deserializeBinary(endorsed.getProposalResponsePayload_asU8());
         const ccAction = peer.ChaincodeAction.deserializeBinary(prp.getExtension_asU8());
-        const txRwSet = ledger.rwset.TxReadWriteSet.deserializeBinary(ccAction.getResults_asU8());
-        const namespaces = txRwSet.getNsRwsetList().map((ns) => ({
-            namespace: ns.getNamespace(),
-            kvRwSet: ledger.rwset.kvrwset.KVRWSet.deserializeBinary(ns.getRwset_asU8()),
-        }));
+        const namespaces = namespacesOf(ledger.rwset.TxReadWriteSet.deserializeBinary(ccAction.getResults_asU8()));
         return { txId: channelHeader.getTxId(), channelHeader, namespaces };
     } catch {
         return undefined;
     }
+}
+
+/** The public KV read/write set of each namespace of a TxReadWriteSet, in rwset order. Throws on malformed bytes. */
+export function namespacesOf(txRwSet: ledger.rwset.TxReadWriteSet): NsKvRwSet[] {
+    return txRwSet.getNsRwsetList().map((ns) => ({
+        namespace: ns.getNamespace(),
+        kvRwSet: ledger.rwset.kvrwset.KVRWSet.deserializeBinary(ns.getRwset_asU8()),
+    }));
 }
 
 /**

@@ -207,7 +207,8 @@ export class Peer extends EventEmitter<{ block: [common.Block]; endorsed: [numbe
                 try {
                     this.checkAcl(resource, p);
                 } catch (err) {
-                    return { response: errorResponse(`access denied for [${fn}][${this.channelId}]: ${(err as Error).message}`), results: new Uint8Array(), event: undefined, version: '' };
+                    // core/scc/qscc/query.go Invoke: "access denied for [%s][%s]: [%s]"
+                    return { response: errorResponse(`access denied for [${fn}][${this.channelId}]: [${(err as Error).message}]`), results: new Uint8Array(), event: undefined, version: '' };
                 }
             }
             return { response: await invokeQscc(this.ledger, this.channelId, args), results: new Uint8Array(), event: undefined, version: '' };
