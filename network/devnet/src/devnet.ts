@@ -5,7 +5,6 @@ import { common, gateway as gw, msp, orderer as ord, peer as pb } from '@hyperle
 import type { ServerDuplexStream, ServerUnaryCall, sendUnaryData } from '@grpc/grpc-js';
 import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import type { NetworkConfig } from './config/network';
 import { peerHost } from './config/network';
 import { generateCrypto, nodeMspDir, nodeTlsDir, ordererDir, peerDir, orgMspDir } from './msp/cryptogen';
@@ -20,7 +19,7 @@ import { GatewayServer } from './gateway/gateway';
 import { DeliverServer, handleDeliverStream, serveSeek } from './deliver/deliver';
 import { RpcError, GrpcStatus } from './gateway/errors';
 import { OpsServer } from './ops/ops';
-import { computeTxId, nowTimestamp } from './protoutil';
+import { newEnvelope, newHeader } from './protoutil';
 
 export interface DevnetOptions {
     readonly config: NetworkConfig;
@@ -234,25 +233,8 @@ function genesisBlock(cfg: NetworkConfig, cryptoDir: string, signer: { serialize
     const ce = new common.ConfigEnvelope();
     ce.setConfig(config);
 
-    const nonce = randomBytes(24);
-    const creator = signer.serialized();
-    const chdr = new common.ChannelHeader();
-    chdr.setType(common.HeaderType.CONFIG);
-    chdr.setChannelId(cfg.channel);
-    chdr.setTimestamp(nowTimestamp());
-    chdr.setTxId(computeTxId(nonce, creator));
-    const shdr = new common.SignatureHeader();
-    shdr.setCreator(creator);
-    shdr.setNonce(nonce);
-    const header = new common.Header();
-    header.setChannelHeader(chdr.serializeBinary());
-    header.setSignatureHeader(shdr.serializeBinary());
-    const payload = new common.Payload();
-    payload.setHeader(header);
-    payload.setData(ce.serializeBinary());
-    const env = new common.Envelope();
-    env.setPayload(payload.serializeBinary());
-    env.setSignature(signer.sign(env.getPayload_asU8()));
+    const { header } = newHeader(common.HeaderType.CONFIG, cfg.channel, signer.serialized());
+    const env = newEnvelope(header, ce.serializeBinary(), signer);
     const block = newBlock(0, new Uint8Array(0), [env.serializeBinary()]);
     signBlock(block, signer, 0);
     return block;

@@ -1,5 +1,5 @@
 // Helpers over Fabric's protobuf messages. Mirrors protoutil/{commonutils,proputils,txutils}.go.
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { common, peer } from '@hyperledger/fabric-protos';
 import { Timestamp } from 'google-protobuf/google/protobuf/timestamp_pb';
 
@@ -176,4 +176,67 @@ export function proposalPayloadWithoutTransient(p: ParsedProposal): Uint8Array {
     const cpp = new peer.ChaincodeProposalPayload();
     cpp.setInput(p.proposalPayload.getInput_asU8());
     return cpp.serializeBinary();
+}
+
+/**
+ * A new Header{ChannelHeader, SignatureHeader} for `creator` with a fresh 24-byte nonce and its txid
+ * (protoutil/txutils.go MakeChannelHeader + MakeSignatureHeader).
+ */
+export function newHeader(
+    type: common.HeaderTypeMap[keyof common.HeaderTypeMap],
+    channelId: string,
+    creator: Uint8Array,
+    extension?: Uint8Array,
+): { header: common.Header; txId: string } {
+    const nonce = new Uint8Array(randomBytes(24));
+    const txId = computeTxId(nonce, creator);
+    const chdr = new common.ChannelHeader();
+    chdr.setType(type);
+    chdr.setChannelId(channelId);
+    chdr.setTxId(txId);
+    chdr.setTimestamp(nowTimestamp());
+    if (extension) chdr.setExtension$(extension);
+    const shdr = new common.SignatureHeader();
+    shdr.setCreator(creator);
+    shdr.setNonce(nonce);
+    const header = new common.Header();
+    header.setChannelHeader(chdr.serializeBinary());
+    header.setSignatureHeader(shdr.serializeBinary());
+    return { header, txId };
+}
+
+/** An Envelope{Payload{header, data}}, signed over the payload bytes when a signer is given. */
+export function newEnvelope(header: common.Header, data: Uint8Array, signer?: { sign(msg: Uint8Array): Uint8Array }): common.Envelope {
+    const payload = new common.Payload();
+    payload.setHeader(header);
+    payload.setData(data);
+    const env = new common.Envelope();
+    env.setPayload(payload.serializeBinary());
+    if (signer) env.setSignature(signer.sign(env.getPayload_asU8()));
+    return env;
+}
+
+/**
+ * The endorser transaction for a proposal and its endorsements (protoutil/txutils.go CreateSignedTx; the gateway's
+ * prepareTransaction): one action whose header is the proposal's SignatureHeader. Unsigned unless a signer is given.
+ */
+export function newEndorserTransaction(
+    header: common.Header,
+    cppWithoutTransient: Uint8Array,
+    prpBytes: Uint8Array,
+    endorsements: readonly peer.Endorsement[],
+    signer?: { sign(msg: Uint8Array): Uint8Array },
+): common.Envelope {
+    const action = new peer.ChaincodeEndorsedAction();
+    action.setProposalResponsePayload(prpBytes);
+    action.setEndorsementsList([...endorsements]);
+    const cap = new peer.ChaincodeActionPayload();
+    cap.setChaincodeProposalPayload(cppWithoutTransient);
+    cap.setAction(action);
+    const ta = new peer.TransactionAction();
+    ta.setHeader(header.getSignatureHeader_asU8());
+    ta.setPayload(cap.serializeBinary());
+    const tx = new peer.Transaction();
+    tx.setActionsList([ta]);
+    return newEnvelope(header, tx.serializeBinary(), signer);
 }

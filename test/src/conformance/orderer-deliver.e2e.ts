@@ -2,28 +2,15 @@
 // readers must satisfy /Channel/Readers; peers add validation flags, the orderer's blocks have none.
 import * as grpc from '@grpc/grpc-js';
 import { common, orderer as ord } from '@hyperledger/fabric-protos';
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { blockHeaderHash } from '@upoint/devnet/dist/ledger/blockhash';
 import { loadSigningIdentity, type SigningIdentity } from '@upoint/devnet/dist/msp/signer';
 import { tlsCaCertPath, userMspDir, ordererHost } from '@upoint/devnet/dist/msp/cryptogen';
-import { computeTxId, nowTimestamp } from '@upoint/devnet/dist/protoutil';
+import { newEnvelope, newHeader } from '@upoint/devnet/dist/protoutil';
 import { TestNetwork, testConfig, KVCC, org } from '../support/network';
 
 function seekEnvelope(signer: SigningIdentity, channel: string, start: number, stop: number): common.Envelope {
-    const nonce = randomBytes(24);
-    const creator = signer.serialized();
-    const chdr = new common.ChannelHeader();
-    chdr.setType(common.HeaderType.DELIVER_SEEK_INFO);
-    chdr.setChannelId(channel);
-    chdr.setTimestamp(nowTimestamp());
-    chdr.setTxId(computeTxId(nonce, creator));
-    const shdr = new common.SignatureHeader();
-    shdr.setCreator(creator);
-    shdr.setNonce(nonce);
-    const header = new common.Header();
-    header.setChannelHeader(chdr.serializeBinary());
-    header.setSignatureHeader(shdr.serializeBinary());
+    const { header } = newHeader(common.HeaderType.DELIVER_SEEK_INFO, channel, signer.serialized());
     const pos = (n: number): ord.SeekPosition => {
         const sp = new ord.SeekSpecified();
         sp.setNumber(n);
@@ -35,13 +22,7 @@ function seekEnvelope(signer: SigningIdentity, channel: string, start: number, s
     seek.setStart(pos(start));
     seek.setStop(pos(stop));
     seek.setBehavior(ord.SeekInfo.SeekBehavior.BLOCK_UNTIL_READY);
-    const payload = new common.Payload();
-    payload.setHeader(header);
-    payload.setData(seek.serializeBinary());
-    const env = new common.Envelope();
-    env.setPayload(payload.serializeBinary());
-    env.setSignature(signer.sign(env.getPayload_asU8()));
-    return env;
+    return newEnvelope(header, seek.serializeBinary(), signer);
 }
 
 describe("orderer's Deliver service", () => {

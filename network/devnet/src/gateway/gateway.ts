@@ -6,7 +6,7 @@ import type { sendUnaryData, ServerUnaryCall, ServerWritableStream } from '@grpc
 import { randomBytes } from 'node:crypto';
 import { RpcError, GrpcStatus, type Detail } from './errors';
 import { computeLayouts, EndorsementPlan, type EndorseOutcome, type Layout } from './endorsement';
-import { parseEndorserTx, parseSignedProposal, proposalPayloadWithoutTransient, type ParsedProposal } from '../protoutil';
+import { newEndorserTransaction, parseEndorserTx, parseSignedProposal, proposalPayloadWithoutTransient, type ParsedProposal } from '../protoutil';
 import type { Peer } from '../peer/peer';
 import type { Orderer } from '../orderer/orderer';
 import type { EndorserResult } from '../endorser/endorser';
@@ -387,22 +387,5 @@ function chaincodeEventOf(envBytes: Uint8Array): { txId: string; event?: pb.Chai
 
 /** apiutils.go prepareTransaction: the unsigned transaction envelope the client signs and submits. */
 function prepareTransaction(p: ParsedProposal, prpBytes: Uint8Array, endorsements: readonly pb.Endorsement[]): common.Envelope {
-    const action = new pb.ChaincodeEndorsedAction();
-    action.setProposalResponsePayload(prpBytes);
-    action.setEndorsementsList([...endorsements]);
-    const cap = new pb.ChaincodeActionPayload();
-    cap.setChaincodeProposalPayload(proposalPayloadWithoutTransient(p));
-    cap.setAction(action);
-    const ta = new pb.TransactionAction();
-    ta.setHeader(p.header.getSignatureHeader_asU8());
-    ta.setPayload(cap.serializeBinary());
-    const tx = new pb.Transaction();
-    tx.setActionsList([ta]);
-    const payload = new common.Payload();
-    payload.setHeader(p.header);
-    payload.setData(tx.serializeBinary());
-    const env = new common.Envelope();
-    env.setPayload(payload.serializeBinary());
-    return env;
+    return newEndorserTransaction(p.header, proposalPayloadWithoutTransient(p), prpBytes, endorsements);
 }
-

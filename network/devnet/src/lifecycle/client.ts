@@ -4,8 +4,7 @@
 // works against devnet and real Fabric alike.
 import { credentials, type ChannelCredentials } from '@grpc/grpc-js';
 import { common, gateway as gw, orderer as ord, peer as pb } from '@hyperledger/fabric-protos';
-import { randomBytes } from 'node:crypto';
-import { computeTxId, nowTimestamp, validationCodeName, TxValidationCode } from '../protoutil';
+import { newEndorserTransaction, newHeader, validationCodeName, TxValidationCode } from '../protoutil';
 
 export interface Signer {
     readonly mspId: string;
@@ -36,25 +35,11 @@ export interface BuiltProposal {
 }
 
 export function buildProposal(signer: Signer, channelId: string, chaincode: string, args: readonly Uint8Array[]): BuiltProposal {
-    const nonce = randomBytes(24);
-    const creator = signer.serialized();
-    const txId = computeTxId(nonce, creator);
     const ccid = new pb.ChaincodeID();
     ccid.setName(chaincode);
     const ext = new pb.ChaincodeHeaderExtension();
     ext.setChaincodeId(ccid);
-    const chdr = new common.ChannelHeader();
-    chdr.setType(common.HeaderType.ENDORSER_TRANSACTION);
-    chdr.setChannelId(channelId);
-    chdr.setTxId(txId);
-    chdr.setTimestamp(nowTimestamp());
-    chdr.setExtension$(ext.serializeBinary());
-    const shdr = new common.SignatureHeader();
-    shdr.setCreator(creator);
-    shdr.setNonce(nonce);
-    const header = new common.Header();
-    header.setChannelHeader(chdr.serializeBinary());
-    header.setSignatureHeader(shdr.serializeBinary());
+    const { header, txId } = newHeader(common.HeaderType.ENDORSER_TRANSACTION, channelId, signer.serialized(), ext.serializeBinary());
     const input = new pb.ChaincodeInput();
     input.setArgsList([...args]);
     const spec = new pb.ChaincodeSpec();
@@ -122,23 +107,8 @@ export async function submit(
     }
     const first = responses[0];
     if (!first) throw new LifecycleClientError('no endorsing peers');
-    const action = new pb.ChaincodeEndorsedAction();
-    action.setProposalResponsePayload(first.getPayload_asU8());
-    action.setEndorsementsList(responses.map((r) => r.getEndorsement()).filter((e): e is pb.Endorsement => e !== undefined));
-    const cap = new pb.ChaincodeActionPayload();
-    cap.setChaincodeProposalPayload(p.cppBytes);
-    cap.setAction(action);
-    const ta = new pb.TransactionAction();
-    ta.setHeader(p.header.getSignatureHeader_asU8());
-    ta.setPayload(cap.serializeBinary());
-    const tx = new pb.Transaction();
-    tx.setActionsList([ta]);
-    const payload = new common.Payload();
-    payload.setHeader(p.header);
-    payload.setData(tx.serializeBinary());
-    const env = new common.Envelope();
-    env.setPayload(payload.serializeBinary());
-    env.setSignature(o.signer.sign(env.getPayload_asU8()));
+    const endorsements = responses.map((r) => r.getEndorsement()).filter((e): e is pb.Endorsement => e !== undefined);
+    const env = newEndorserTransaction(p.header, p.cppBytes, first.getPayload_asU8(), endorsements, o.signer);
     await broadcast(o.orderer, env);
     const status = await commitStatus(o.commitPeer, o.signer, o.channelId, p.txId);
     if (status.code !== TxValidationCode.VALID) {
