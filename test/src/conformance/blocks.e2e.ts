@@ -4,9 +4,15 @@
 import { StatusCode, type Contract, type Network } from '@hyperledger/fabric-gateway';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { common, msp, peer } from '@hyperledger/fabric-protos';
-import { verify, X509Certificate } from 'node:crypto';
+import * as grpc from '@grpc/grpc-js';
+import { connect, hash, signers } from '@hyperledger/fabric-gateway';
+import { createPrivateKey, verify, X509Certificate } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { peerHost } from '@upoint/devnet/dist/config/network';
+import { tlsCaCertPath, userMspDir } from '@upoint/devnet/dist/msp/cryptogen';
 import { blockDataHash, blockHeaderBytes, blockHeaderHash } from '@upoint/devnet/dist/ledger/blockhash';
-import { TestNetwork, testConfig, KVCC } from '../support/network';
+import { TestNetwork, testConfig, KVCC, org } from '../support/network';
 import {
     CHANNEL,
     blockByNumber,
@@ -154,6 +160,34 @@ describe('blocks: deliver, hash chain, qscc', () => {
         const proposal = qscc(network).newProposal('GetBlockByHash', { arguments: [new TextEncoder().encode(CHANNEL), blockHeaderHash(header)] });
         const byHash = common.Block.deserializeBinary(await proposal.evaluate());
         expect(byHash.getHeader()?.getNumber()).toBe(Number(conflicted.block));
+    });
+
+    it('qscc by a non-Reader (the orderer org admin): access denied from the qscc ACL, UNKNOWN at the gateway', async () => {
+        const o = net.cfg.orderer.org;
+        const brand = org(net.cfg, 'Brand');
+        const p = brand.peers[0];
+        if (!p) throw new Error('unreachable');
+        const client = new grpc.Client(`127.0.0.1:${p.port}`, grpc.credentials.createSsl(readFileSync(tlsCaCertPath(net.cryptoDir, brand))), {
+            'grpc.ssl_target_name_override': peerHost(brand, p),
+        });
+        const mspDir = userMspDir(net.cryptoDir, o, 'Admin');
+        const file = (dir: string): Buffer => readFileSync(join(mspDir, dir, readdirSync(join(mspDir, dir))[0] ?? ''));
+        const stranger = connect({
+            client,
+            identity: { mspId: o.mspId, credentials: file('signcerts') },
+            signer: signers.newPrivateKeySigner(createPrivateKey(file('keystore'))),
+            hash: hash.sha256,
+        });
+        try {
+            const err = await gatewayRejection(qscc(stranger.getNetwork(CHANNEL)).evaluateTransaction('GetChainInfo', CHANNEL), 'GatewayError');
+            expect(err.code).toBe(GrpcStatus.UNKNOWN);
+            expect(err.message).toBe(
+                "2 UNKNOWN: evaluate call to endorser returned error: chaincode response 500, access denied for [GetChainInfo][upoint]: [failed evaluating policy on signed data during check policy [/Channel/Application/Readers]: [implicit policy evaluation failed - 0 sub-policies were satisfied, but this policy requires 1 of the 'Readers' sub-policies to be satisfied]]",
+            );
+        } finally {
+            stranger.close();
+            client.close();
+        }
     });
 
     it('filtered blocks carry each transaction id, type, validation code and event name without payload', async () => {

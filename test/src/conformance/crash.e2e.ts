@@ -5,7 +5,7 @@ import { StatusCode, type Contract, type Gateway } from '@hyperledger/fabric-gat
 import { common } from '@hyperledger/fabric-protos';
 import { blockHeaderHash, blockDataHash } from '@upoint/devnet/dist/ledger/blockhash';
 import { TestNetwork, testConfig, KVCC } from '../support/network';
-import { CHANNEL, chainInfo, processedTx, readBlocksUntil, sleep, utf8 } from '../support/conformance';
+import { CHANNEL, chainInfo, processedTx, readBlocksUntil, settle, sleep, utf8 } from '../support/conformance';
 
 const CLIENTS = 20;
 const LOAD_MS = 3_000;
@@ -106,6 +106,7 @@ describe('crash: kill -9 mid-load', () => {
 
         // The restarted peers re-dial the still-running chaincode server.
         expect(utf8.decode(await contract.submitTransaction('Put', 'after-restart', 'ok'))).toBe('ok');
+        await settle(net);
         expect(utf8.decode(await net.gateway('Bank').getNetwork(CHANNEL).getContract('upoint', 'kv').evaluateTransaction('Get', 'after-restart'))).toBe('ok');
     }, 120_000);
 });

@@ -4,7 +4,7 @@
 import { EndorseError, StatusCode, type Contract, type Gateway, type Network } from '@hyperledger/fabric-gateway';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { TestNetwork, testConfig, KVCC } from '../support/network';
-import { CHANNEL, creatorBytes, gatewayRejection, hex, peerAddress, processedTx, readBlocksUntil, rejectionAs, txFilter, txIdsOf, utf8 } from '../support/conformance';
+import { CHANNEL, creatorBytes, gatewayRejection, hex, peerAddress, processedTx, readBlocksUntil, rejectionAs, settle, txFilter, txIdsOf, utf8 } from '../support/conformance';
 
 describe('duplicate transaction ids', () => {
     const net = new TestNetwork(testConfig(23000));
@@ -48,9 +48,11 @@ describe('duplicate transaction ids', () => {
 
     it('the txid of an invalid transaction is used up as well', async () => {
         await contract.submitTransaction('Put', 'dup-mvcc', '0');
+        await settle(net);
         const loser = contract.newProposal('Incr', { arguments: ['dup-mvcc'] });
         const loserTx = await loser.endorse();
         await contract.submitTransaction('Incr', 'dup-mvcc');
+        await settle(net);
         expect((await (await loserTx.submit()).getStatus()).code).toBe(StatusCode.MVCC_READ_CONFLICT);
 
         const err = await rejectionAs(loser.endorse(), EndorseError);

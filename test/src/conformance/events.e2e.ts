@@ -3,7 +3,7 @@
 import { checkpointers, GatewayError, StatusCode, type ChaincodeEvent, type ChaincodeEventsOptions, type Contract, type Network } from '@hyperledger/fabric-gateway';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { TestNetwork, testConfig, KVCC } from '../support/network';
-import { CHANNEL, utf8 } from '../support/conformance';
+import { CHANNEL, settle, utf8 } from '../support/conformance';
 
 interface Seen {
     readonly name: string;
@@ -130,6 +130,7 @@ describe('chaincode events', () => {
 
     it('events of invalid transactions (MVCC conflict, duplicate txid copy) are never delivered', async () => {
         await contract.submitTransaction('Put', 'ev-counter', '0');
+        await settle(net);
         // Two IncrEmit in one block: the second is MVCC_READ_CONFLICT; its event must not be delivered.
         const [winner, loser] = await Promise.all([
             contract.newProposal('IncrEmit', { arguments: ['ev-counter', 'incremented'] }).endorse(),

@@ -4,7 +4,7 @@ import { EndorseError, GatewayError, StatusCode, type Gateway } from '@hyperledg
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { gateway } from '@hyperledger/fabric-protos';
 import { TestNetwork, testConfig, KVCC } from '../support/network';
-import { CHANNEL, chainInfo, creatorBytes, gatewayRejection, peerAddress, rejectionAs, sleep, utf8 } from '../support/conformance';
+import { CHANNEL, chainInfo, creatorBytes, gatewayRejection, peerAddress, rejectionAs, settle, sleep, utf8 } from '../support/conformance';
 
 const MEMBERS = ['Brand', 'Supplier', 'Bank'] as const;
 
@@ -38,6 +38,7 @@ describe('gateway: submit, evaluate and their errors', () => {
             const key = `member-${orgName}`;
             const result = await contract(orgName).submitTransaction('Put', key, `value of ${orgName}`);
             expect(utf8.decode(result)).toBe(`value of ${orgName}`);
+            await settle(net);
             for (const other of [...MEMBERS, 'Regulator']) {
                 expect(utf8.decode(await contract(other).evaluateTransaction('Get', key))).toBe(`value of ${orgName}`);
             }
@@ -149,6 +150,7 @@ describe('gateway: submit, evaluate and their errors', () => {
         it('the regulator Admin satisfies its org Writers: the transaction commits VALID', async () => {
             const result = await contract('Regulator', 'Admin').submitTransaction('Put', 'reg-admin-key', 'by regulator admin');
             expect(utf8.decode(result)).toBe('by regulator admin');
+            await settle(net);
             expect(utf8.decode(await contract('Bank').evaluateTransaction('Get', 'reg-admin-key'))).toBe('by regulator admin');
             expect(utf8.decode(await contract('Regulator', 'Admin').evaluateTransaction('Creator'))).toBe('RegulatorMSP');
         });

@@ -2,7 +2,7 @@
 // deletes flagged, timestamps from the transaction's channel header.
 import { StatusCode, type Contract, type Network } from '@hyperledger/fabric-gateway';
 import { TestNetwork, testConfig, KVCC } from '../support/network';
-import { CHANNEL, channelHeaderOf, processedTx, utf8 } from '../support/conformance';
+import { CHANNEL, channelHeaderOf, processedTx, settle, utf8 } from '../support/conformance';
 
 interface Modification {
     readonly txId: string;
@@ -66,6 +66,7 @@ describe('history', () => {
 
     it('invalid transactions leave no history', async () => {
         const t1 = await submit(contract, 'Put', 'h-3', '0');
+        await settle(net);
         const [a, b] = await Promise.all([
             contract.newProposal('Incr', { arguments: ['h-3'] }).endorse(),
             supplier.newProposal('Incr', { arguments: ['h-3'] }).endorse(),

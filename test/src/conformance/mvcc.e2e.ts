@@ -2,7 +2,7 @@
 // the commit status code of each transaction, and CommitError from submitTransaction.
 import { CommitError, StatusCode, type Contract, type Network, type Transaction } from '@hyperledger/fabric-gateway';
 import { TestNetwork, testConfig, KVCC } from '../support/network';
-import { CHANNEL, processedTx, utf8 } from '../support/conformance';
+import { CHANNEL, processedTx, settle, utf8 } from '../support/conformance';
 
 describe('mvcc: read conflicts and phantom reads', () => {
     const net = new TestNetwork(testConfig(22000));
@@ -21,6 +21,7 @@ describe('mvcc: read conflicts and phantom reads', () => {
 
     /** Endorses every proposal first (all simulate on the same committed state), then sends them to the orderer in order. */
     async function endorseAllThenSubmit(...txs: Array<{ contract: Contract; name: string; args: string[] }>) {
+        await settle(net);
         const endorsed: Transaction[] = await Promise.all(txs.map((t) => t.contract.newProposal(t.name, { arguments: t.args }).endorse()));
         const submitted = [];
         for (const t of endorsed) submitted.push(await t.submit()); // each submit returns once the orderer accepted it
@@ -45,6 +46,7 @@ describe('mvcc: read conflicts and phantom reads', () => {
 
         it('concurrent submitTransaction calls: one returns, the other throws CommitError code 11', async () => {
             await brand.submitTransaction('Put', 'counter-b', '0');
+            await settle(net);
             const results = await Promise.allSettled([brand.submitTransaction('Incr', 'counter-b'), supplier.submitTransaction('Incr', 'counter-b')]);
             const ok = results.filter((r): r is PromiseFulfilledResult<Uint8Array> => r.status === 'fulfilled');
             const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -69,6 +71,7 @@ describe('mvcc: read conflicts and phantom reads', () => {
 
         it('a stale read committed in a later block is MVCC_READ_CONFLICT too', async () => {
             await brand.submitTransaction('Put', 'counter-c', '5');
+            await settle(net);
             const stale = await brand.newProposal('Incr', { arguments: ['counter-c'] }).endorse();
             await supplier.submitTransaction('Put', 'counter-c', '100');
             const status = await (await stale.submit()).getStatus();
@@ -125,6 +128,7 @@ describe('mvcc: read conflicts and phantom reads', () => {
         });
 
         it('a delete inside the range committed in an earlier block: PHANTOM_READ_CONFLICT', async () => {
+            await settle(net);
             const stale = await brand.newProposal('CountRange', { arguments: ['range-a', 'range-z', 'count-4'] }).endorse();
             await supplier.submitTransaction('Del', 'range-e');
             const status = await (await stale.submit()).getStatus();

@@ -3,7 +3,7 @@
 import { GatewayError, type Contract, type Gateway, type Network } from '@hyperledger/fabric-gateway';
 import { common, msp, peer } from '@hyperledger/fabric-protos';
 import { peerHost, type NetworkConfig } from '@upoint/devnet/dist/config/network';
-import { org } from './network';
+import { org, type TestNetwork } from './network';
 
 export const utf8 = new TextDecoder();
 export const CHANNEL = 'upoint';
@@ -107,6 +107,30 @@ export async function readBlocksUntil(network: Network, start: bigint, until: (b
         blocks.close();
     }
     throw new Error(`no matching block within ${timeoutMs} ms (read ${out.length})`);
+}
+
+const everyPeer = new WeakMap<TestNetwork, Network[]>();
+
+/**
+ * Waits until every org's peer has committed as many blocks as the most advanced one. Peers commit each block
+ * independently (as in Fabric): right after a commit status from one peer, another may still be on the previous
+ * block, so a multi-peer endorsement would see different state ("ProposalResponsePayloads do not match").
+ */
+export async function settle(net: TestNetwork, timeoutMs = 10_000): Promise<void> {
+    let networks = everyPeer.get(net);
+    if (!networks) {
+        networks = net.cfg.orgs.map((o) => net.gateway(o.name).getNetwork(CHANNEL));
+        everyPeer.set(net, networks);
+    }
+    const until = Date.now() + timeoutMs;
+    let target = 0;
+    for (;;) {
+        const heights = await Promise.all(networks.map(async (n) => (await chainInfo(n)).getHeight()));
+        target = Math.max(target, ...heights);
+        if (heights.every((h) => h >= target)) return;
+        if (Date.now() > until) throw new Error(`peers did not reach height ${target}: ${heights.join(', ')}`);
+        await sleep(10);
+    }
 }
 
 export function sleep(ms: number): Promise<void> {

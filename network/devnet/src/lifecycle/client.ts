@@ -107,6 +107,14 @@ export async function submit(
     }
     const first = responses[0];
     if (!first) throw new LifecycleClientError('no endorsing peers');
+    // protoutil/txutils.go CreateSignedTx: every endorser must have produced the same payload.
+    for (const r of responses.slice(1)) {
+        if (Buffer.compare(Buffer.from(r.getPayload_asU8()), Buffer.from(first.getPayload_asU8())) !== 0) {
+            throw new LifecycleClientError(
+                `ProposalResponsePayloads do not match (base64): '${Buffer.from(r.getPayload_asU8()).toString('base64')}' vs '${Buffer.from(first.getPayload_asU8()).toString('base64')}'`,
+            );
+        }
+    }
     const endorsements = responses.map((r) => r.getEndorsement()).filter((e): e is pb.Endorsement => e !== undefined);
     const env = newEndorserTransaction(p.header, p.cppBytes, first.getPayload_asU8(), endorsements, o.signer);
     await broadcast(o.orderer, env);

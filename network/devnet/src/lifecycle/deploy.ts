@@ -9,7 +9,7 @@ import { tlsCaCertPath, userMspDir, ordererHost } from '../msp/cryptogen';
 import { loadSigningIdentity } from '../msp/signer';
 import { policyFromString } from '../policies/policydsl';
 import { buildCcaasPackage, packageId as computePackageId } from './package';
-import { query, submit, LifecycleClientError, type Endpoint, type Signer } from './client';
+import { commitStatus, query, submit, LifecycleClientError, type Endpoint, type Signer } from './client';
 
 export interface DeployOptions {
     readonly config: NetworkConfig;
@@ -105,6 +105,7 @@ export async function deployChaincode(o: DeployOptions): Promise<{ packageId: st
     policy.setSignaturePolicy(policyFromString(o.endorsementPolicy));
     const validationParameter = policy.serializeBinary();
 
+    let lastApproval = '';
     for (const org of cfg.orgs) {
         const a = new pb.lifecycle.ApproveChaincodeDefinitionForMyOrgArgs();
         a.setName(o.name);
@@ -117,12 +118,16 @@ export async function deployChaincode(o: DeployOptions): Promise<{ packageId: st
         src.setLocalPackage(local);
         a.setSource(src);
         const endpoint = peerEndpoint(o, org);
-        await submit({ peers: [endpoint], orderer, commitPeer: endpoint, signer: adminSigner(o.cryptoDir, org), channelId: cfg.channel }, '_lifecycle', [
+        const approved = await submit({ peers: [endpoint], orderer, commitPeer: endpoint, signer: adminSigner(o.cryptoDir, org), channelId: cfg.channel }, '_lifecycle', [
             Buffer.from('ApproveChaincodeDefinitionForMyOrg'),
             a.serializeBinary(),
         ]);
+        lastApproval = approved.txId;
         log(`approved ${o.name} sequence ${sequence} for ${org.name}`);
     }
+    // Peers commit each block independently: wait until every peer has the last approval, or the commit's
+    // endorsements would simulate on different states (the CLI then fails "ProposalResponsePayloads do not match").
+    await Promise.all(cfg.orgs.map((org) => commitStatus(peerEndpoint(o, org), adminSigner(o.cryptoDir, org), cfg.channel, lastApproval)));
 
     const c = new pb.lifecycle.CommitChaincodeDefinitionArgs();
     c.setName(o.name);
