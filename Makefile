@@ -8,11 +8,26 @@ SHELL        := bash
 NETWORK      ?= devnet
 NETWORK_FILE ?= network/upoint.network.yaml
 DEVNET_DIR   ?= .devnet
+NATIVE_DIR   ?= .native
+FABRIC_BIN   ?=
+ORDERERS     ?= 1
 DEVNET       := node network/devnet/dist/cli.js
+NATIVE       := node network/native/dist/cli.js
+
+# One command line per network kind; both take the same verbs and flags.
+ifeq ($(NETWORK),native)
+NET_CLI  := $(NATIVE)
+NET_DIR  := $(NATIVE_DIR)
+UP_FLAGS := --bin "$(FABRIC_BIN)" --orderers $(ORDERERS)
+else
+NET_CLI  := $(DEVNET)
+NET_DIR  := $(DEVNET_DIR)
+UP_FLAGS := --detach
+endif
 NODE_BIN     := node_modules/.bin
 CC_SERVER    := node $(CURDIR)/node_modules/fabric-shim/cli.js server --module-path $(CURDIR)/chaincode
 
-export NETWORK
+export NETWORK FABRIC_BIN
 
 .PHONY: help install build lint typecheck network-up network-down network-clean deploy status demo \
         test test-unit test-e2e test-native metadata-check clean
@@ -26,34 +41,34 @@ install: ## Install npm dependencies (a no-op when they are current)
 	@bash network/scripts/install.sh
 
 build: install ## Compile every workspace (TypeScript project references)
-	@$(NODE_BIN)/tsc -b network/devnet chaincode test
+	@$(NODE_BIN)/tsc -b network/devnet network/native chaincode test
 
 lint: install ## Type-aware lint of every workspace
 	@$(NODE_BIN)/eslint .
 
 typecheck: build ## Type-check everything (same as build)
 
-network-up: build ## Start the network (NETWORK=devnet: one process, state in .devnet/)
+network-up: build ## Start the network (devnet: one process, state in .devnet/; native: FABRIC_BIN, ORDERERS=1|3, .native/)
 	@bash network/scripts/require-network.sh
-	@$(DEVNET) up --network $(NETWORK_FILE) --dir $(DEVNET_DIR) --detach
+	@$(NET_CLI) up --network $(NETWORK_FILE) --dir $(NET_DIR) $(UP_FLAGS)
 
 deploy: build ## Deploy the chaincode (again after a change: upgrade in place)
 	@bash network/scripts/require-network.sh
 	@version="1.0-$$(bash network/scripts/cc-hash.sh)"; \
-	  $(DEVNET) deploy --network $(NETWORK_FILE) --dir $(DEVNET_DIR) --version "$$version" \
+	  $(NET_CLI) deploy --network $(NETWORK_FILE) --dir $(NET_DIR) --version "$$version" \
 	    --server-cmd "$(CC_SERVER)"
-	@bash network/scripts/bootstrap-members.sh $(NETWORK_FILE) $(DEVNET_DIR)
+	@bash network/scripts/bootstrap-members.sh $(NETWORK_FILE) $(NET_DIR)
 
 status: ## Network health, block heights, committed chaincode definition
 	@bash network/scripts/require-network.sh
-	@$(DEVNET) status --network $(NETWORK_FILE) --dir $(DEVNET_DIR)
+	@$(NET_CLI) status --network $(NETWORK_FILE) --dir $(NET_DIR)
 
 network-down: ## Stop everything the network targets started (by recorded pids)
-	@$(DEVNET) down --dir $(DEVNET_DIR)
+	@$(NET_CLI) down --dir $(NET_DIR)
 
 network-clean: network-down ## Stop and delete the network's state (crypto, ledgers, logs)
-	@rm -rf $(DEVNET_DIR)
-	@echo "removed $(DEVNET_DIR)"
+	@rm -rf $(NET_DIR)
+	@echo "removed $(NET_DIR)"
 
 demo: ## Install, start devnet, deploy, walk through the product
 	@$(MAKE) --no-print-directory network-up deploy
@@ -71,9 +86,10 @@ test-unit: build ## Unit tests (devnet components, chaincode)
 test-e2e: build ## End-to-end tests; each starts and stops its own devnet
 	@$(NODE_BIN)/jest --selectProjects e2e --runInBand
 
-test-native: ## Differential suite against real Fabric (needs FABRIC_BIN)
-	@echo "SKIPPED native: the native network is not implemented yet (issue #8)"; exit 2
+test-native: build ## Native-network suite against real Fabric binaries (FABRIC_BIN=<dir>)
+	@bash network/scripts/require-fabric-bin.sh
+	@$(NODE_BIN)/jest --selectProjects native --runInBand
 
 clean: ## Remove build output
-	@rm -rf network/devnet/dist chaincode/dist test/dist
+	@rm -rf network/devnet/dist network/native/dist chaincode/dist test/dist
 	@find . -name '*.tsbuildinfo' -not -path './node_modules/*' -delete

@@ -16,5 +16,13 @@ module.exports = {
       testMatch: ['**/*.e2e.ts'],
       transform: { '^.+\\.ts$': ts },
     },
+    {
+      // Real Fabric binaries (FABRIC_BIN): run only on request (`--selectProjects native`), never by default e2e.
+      displayName: 'native',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/test/src'],
+      testMatch: ['**/*.native.ts'],
+      transform: { '^.+\\.ts$': ts },
+    },
   ],
 };

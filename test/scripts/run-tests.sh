@@ -9,7 +9,7 @@ status=0
 
 bash network/scripts/install.sh
 log "build"
-node_modules/.bin/tsc -b network/devnet chaincode test || status=1
+node_modules/.bin/tsc -b network/devnet network/native chaincode test || status=1
 log "lint"
 node_modules/.bin/eslint . && echo "lint: ok" > "$results/lint.txt" || { echo "lint: FAILED" > "$results/lint.txt"; status=1; }
 if [[ -f chaincode/package.json ]] && grep -q '"metadata:check"' chaincode/package.json; then
@@ -22,8 +22,14 @@ log "end-to-end tests (each suite starts and stops its own devnet)"
 node_modules/.bin/jest --selectProjects e2e --runInBand --json --outputFile="$results/e2e.json" || status=1
 
 native_line=""
-if [[ -n "${FABRIC_BIN:-}" ]] || have peer; then
-  native_line="SKIPPED native: Fabric binaries found, but the native network is not implemented yet (issue #8)"
+if [[ -z "${FABRIC_BIN:-}" ]] && have peer; then FABRIC_BIN="$(dirname "$(command -v peer)")"; export FABRIC_BIN; fi
+if [[ -n "${FABRIC_BIN:-}" ]]; then
+  log "native network tests against Fabric binaries in $FABRIC_BIN"
+  if bash network/scripts/require-fabric-bin.sh; then
+    node_modules/.bin/jest --selectProjects native --runInBand --json --outputFile="$results/native.json" || status=1
+  else
+    status=1
+  fi
 else
   native_line="SKIPPED native: no Fabric binaries (set FABRIC_BIN)"
 fi

@@ -9,82 +9,24 @@
 //   devnet query    --network FILE --dir DIR --org ORG [--user Admin|User1] [--chaincode CC] FN ARGS...
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
-import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import { loadNetworkConfig, type NetworkConfig } from './config/network';
+import { parseFlags, need, log, type Flags } from './tools/flags';
+import { alive, portOpen, readPid, signalTree, sleep } from './tools/process';
 import { Devnet } from './devnet';
 import { deployChaincode, queryCommitted, planPackage, peerEndpoint, ordererEndpoint } from './lifecycle/deploy';
 import { query as queryChaincode, submit as submitChaincode } from './lifecycle/client';
 import { loadSigningIdentity } from './msp/signer';
 import { userMspDir } from './msp/cryptogen';
 
-interface Flags {
-    readonly [k: string]: string | undefined;
-}
-
-function parseFlags(argv: readonly string[]): { flags: Flags; rest: string[] } {
-    const flags: Record<string, string> = {};
-    const rest: string[] = [];
-    for (let i = 0; i < argv.length; i++) {
-        const a = argv[i] ?? '';
-        if (a === '--') {
-            rest.push(...argv.slice(i + 1));
-            break;
-        }
-        if (a.startsWith('--')) {
-            const eq = a.indexOf('=');
-            if (eq > 0) flags[a.slice(2, eq)] = a.slice(eq + 1);
-            else if (argv[i + 1] !== undefined && !(argv[i + 1] ?? '').startsWith('--')) flags[a.slice(2)] = argv[++i] ?? '';
-            else flags[a.slice(2)] = 'true';
-        } else rest.push(a);
-    }
-    return { flags, rest };
-}
-
-function need(flags: Flags, name: string): string {
-    const v = flags[name];
-    if (v === undefined || v === '') throw new Error(`missing --${name}`);
-    return v;
-}
-
 const runDir = (dir: string): string => join(dir, 'run');
 const logDir = (dir: string): string => join(dir, 'logs');
-
-function log(msg: string): void {
-    process.stdout.write(`${new Date().toISOString()} ${msg}\n`);
-}
-
-function readPid(file: string): number | undefined {
-    if (!existsSync(file)) return undefined;
-    const pid = Number(readFileSync(file, 'utf8').trim());
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-}
-
-function alive(pid: number): boolean {
-    try {
-        process.kill(pid, 0);
-        return true;
-    } catch {
-        return false;
-    }
-}
-
-function portOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
-    return new Promise((res) => {
-        const s = connect({ port, host });
-        s.once('connect', () => {
-            s.destroy();
-            res(true);
-        });
-        s.once('error', () => res(false));
-    });
-}
 
 async function poll(what: string, fn: () => Promise<boolean>, timeoutMs: number): Promise<void> {
     const until = Date.now() + timeoutMs;
     while (Date.now() < until) {
         if (await fn()) return;
-        await new Promise((r) => setTimeout(r, 100));
+        await sleep(100);
     }
     throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }
@@ -140,20 +82,6 @@ async function up(flags: Flags): Promise<void> {
     };
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
-}
-
-/** Signals a process and, when it leads one, its process group (supervised servers run in their own group). */
-function signalTree(pid: number, sig: NodeJS.Signals): void {
-    try {
-        process.kill(-pid, sig);
-    } catch {
-        // not a group leader
-    }
-    try {
-        process.kill(pid, sig);
-    } catch {
-        // already gone
-    }
 }
 
 async function down(flags: Flags): Promise<void> {

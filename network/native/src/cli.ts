@@ -12,35 +12,8 @@ import { loadNetworkConfig, peerHost } from '@upoint/devnet/dist/config/network'
 import { queryCommitted } from '@upoint/devnet/dist/lifecycle/deploy';
 import { layout, ordererHost, withOrderers } from './layout';
 import { alive, metric, readPid, startNetwork, stopNetwork } from './native';
+import { log, need, parseFlags, type Flags } from '@upoint/devnet/dist/tools/flags';
 
-interface Flags {
-    readonly [k: string]: string | undefined;
-}
-
-function parseFlags(argv: readonly string[]): Flags {
-    const flags: Record<string, string> = {};
-    for (let i = 0; i < argv.length; i++) {
-        const a = argv[i] ?? '';
-        if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}`);
-        const eq = a.indexOf('=');
-        if (eq > 0) flags[a.slice(2, eq)] = a.slice(eq + 1);
-        else if (argv[i + 1] !== undefined && !(argv[i + 1] ?? '').startsWith('--')) flags[a.slice(2)] = argv[++i] ?? '';
-        else flags[a.slice(2)] = 'true';
-    }
-    return flags;
-}
-
-function need(flags: Flags, name: string): string {
-    const v = flags[name];
-    if (v === undefined || v === '') throw new Error(`missing --${name}`);
-    return v;
-}
-
-function log(msg: string): void {
-    process.stdout.write(`${new Date().toISOString()} ${msg}\n`);
-}
-
-/** The effective network file of DIR (written by `up`, with its orderer nodes), unless --network names one. */
 function networkFileOf(flags: Flags, dir: string): string {
     if (flags.network) return resolve(flags.network);
     const f = layout(dir).networkFile;
@@ -132,7 +105,7 @@ async function status(flags: Flags): Promise<void> {
 
 async function main(): Promise<void> {
     const [cmd, ...argv] = process.argv.slice(2);
-    const flags = parseFlags(argv);
+    const { flags } = parseFlags(argv);
     switch (cmd) {
         case 'up':
             return up(flags);

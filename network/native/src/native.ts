@@ -9,6 +9,9 @@ import { dirname, join, resolve } from 'node:path';
 import { parse as parseYaml, stringify } from 'yaml';
 import type { NetworkConfig, OrgConfig, PeerConfig } from '@upoint/devnet/dist/config/network';
 import { generateCrypto } from '@upoint/devnet/dist/msp/cryptogen';
+import { alive, portOpen, readPid, signalTree, sleep } from '@upoint/devnet/dist/tools/process';
+
+export { alive, readPid };
 import { configtxYaml, PROFILE } from './configtx';
 import {
     layout,
@@ -43,25 +46,6 @@ export function checkBinaries(bin: string): void {
 }
 
 // ---- processes ---------------------------------------------------------------------------------
-
-export function readPid(file: string): number | undefined {
-    if (!existsSync(file)) return undefined;
-    const pid = Number(readFileSync(file, 'utf8').trim());
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-}
-
-export function alive(pid: number): boolean {
-    try {
-        process.kill(pid, 0);
-        return true;
-    } catch {
-        return false;
-    }
-}
-
-function sleep(ms: number): Promise<void> {
-    return new Promise((r) => setTimeout(r, ms));
-}
 
 function tail(file: string, lines = 20): string {
     try {
@@ -105,6 +89,19 @@ async function poll(what: string, fn: () => Promise<boolean>, timeoutMs: number,
         await sleep(100);
     }
     throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${proc ? `; see ${proc.logFile}` : ''}`);
+}
+
+/** Runs `fn` until it succeeds or `timeoutMs` passed (then rethrows its last error), 500 ms apart. */
+async function retry<T>(fn: () => Promise<T>, timeoutMs: number): Promise<T> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+        try {
+            return await fn();
+        } catch (err) {
+            if (Date.now() >= until) throw err;
+            await sleep(500);
+        }
+    }
 }
 
 async function httpStatus(url: string): Promise<number | undefined> {
@@ -303,10 +300,13 @@ export async function startNetwork(o: UpOptions): Promise<UpResult> {
     const peers = cfg.orgs.flatMap((org) => org.peers.map((p) => ({ org, p, proc: startDetached(l, `peer-${peerHost(org, p)}`, join(bin, 'peer'), ['node', 'start'], peerEnv(l, org, p)) })));
     for (const { org, p, proc } of peers) {
         await poll(`${proc.name} /healthz`, async () => (await httpStatus(`http://127.0.0.1:${p.operationsPort}/healthz`)) === 200, timeout, proc);
+        // The operations server answers before the peer's gRPC server serves: wait for its port too, and retry
+        // the admin commands a few times (a just-started peer may still refuse the first handshake).
+        await poll(`${proc.name} port ${p.port}`, () => portOpen(p.port), timeout, proc);
         const env = peerEnv(l, org, p, true);
-        const channels = await run(join(bin, 'peer'), ['channel', 'list'], env);
+        const channels = await retry(() => run(join(bin, 'peer'), ['channel', 'list'], env), 20_000);
         if (!channels.split('\n').some((line) => line.trim() === cfg.channel)) {
-            await run(join(bin, 'peer'), ['channel', 'join', '-b', l.channelBlock], env);
+            await retry(() => run(join(bin, 'peer'), ['channel', 'join', '-b', l.channelBlock], env), 20_000);
             log(`${proc.name} joined channel ${cfg.channel} (pid ${proc.pid}, log ${proc.logFile})`);
         } else log(`${proc.name} up (pid ${proc.pid}), already on channel ${cfg.channel}`);
     }
@@ -343,19 +343,6 @@ export function runningPids(l: Layout): PidEntry[] {
     return out;
 }
 
-function signalTree(pid: number, sig: NodeJS.Signals): void {
-    try {
-        process.kill(-pid, sig);
-    } catch {
-        // not a group leader
-    }
-    try {
-        process.kill(pid, sig);
-    } catch {
-        // already gone
-    }
-}
-
 /**
  * Stops exactly the recorded pids: chaincode supervisors first (so they restart nothing), then chaincode
  * servers, peers, orderers last.
@@ -367,17 +354,23 @@ export async function stopNetwork(dir: string, log: Log = (): void => undefined)
         return;
     }
     const rank = (f: string): number => (f.startsWith('chaincode-') ? (f.endsWith('-server.pid') ? 1 : 0) : f.startsWith('peer-') ? 2 : 3);
-    for (const f of readdirSync(l.runDir).filter((x) => x.endsWith('.pid')).sort((a, b) => rank(a) - rank(b))) {
-        const file = join(l.runDir, f);
-        const pid = readPid(file);
-        if (pid !== undefined && alive(pid)) {
+    const files = readdirSync(l.runDir).filter((x) => x.endsWith('.pid'));
+    for (const r of [0, 1, 2, 3]) {
+        // Each rank at once (a peer takes ~2 s to stop), then the next.
+        const group = files
+            .filter((f) => rank(f) === r)
+            .map((f) => ({ f, file: join(l.runDir, f), pid: readPid(join(l.runDir, f)) }));
+        for (const { f, pid } of group) {
+            if (pid === undefined || !alive(pid)) continue;
             log(`stopping ${f.replace(/\.pid$/, '')} (pid ${pid})`);
             signalTree(pid, 'SIGTERM');
-            const until = Date.now() + 15_000;
-            while (alive(pid) && Date.now() < until) await sleep(100);
-            if (alive(pid)) signalTree(pid, 'SIGKILL');
         }
-        rmSync(file, { force: true });
+        const until = Date.now() + 15_000;
+        while (group.some(({ pid }) => pid !== undefined && alive(pid)) && Date.now() < until) await sleep(100);
+        for (const { pid, file } of group) {
+            if (pid !== undefined && alive(pid)) signalTree(pid, 'SIGKILL');
+            rmSync(file, { force: true });
+        }
     }
 }
 
