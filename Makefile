@@ -10,6 +10,8 @@ NETWORK_FILE ?= network/upoint.network.yaml
 DEVNET_DIR   ?= .devnet
 NATIVE_DIR   ?= .native
 FABRIC_BIN   ?=
+FABRIC_SAMPLES ?=
+TEST_NETWORK_DIR ?= .test-network
 ORDERERS     ?= 1
 DEVNET       := node network/devnet/dist/cli.js
 NATIVE       := node network/native/dist/cli.js
@@ -19,6 +21,12 @@ ifeq ($(NETWORK),native)
 NET_CLI  := $(NATIVE)
 NET_DIR  := $(NATIVE_DIR)
 UP_FLAGS := --bin "$(FABRIC_BIN)" --orderers $(ORDERERS)
+else ifeq ($(NETWORK),test-network)
+# fabric-samples' Docker test-network; the adapter's deploy also bootstraps the membership registry.
+NET_CLI  := bash network/test-network/adapter.sh
+NET_DIR  := $(TEST_NETWORK_DIR)
+UP_FLAGS :=
+NET_BOOTSTRAP := true
 else
 NET_CLI  := $(DEVNET)
 NET_DIR  := $(DEVNET_DIR)
@@ -26,8 +34,9 @@ UP_FLAGS := --detach
 endif
 NODE_BIN     := node_modules/.bin
 CC_SERVER    := node $(CURDIR)/node_modules/fabric-shim/cli.js server --module-path $(CURDIR)/chaincode
+NET_BOOTSTRAP ?= bash network/scripts/bootstrap-members.sh $(NETWORK_FILE) $(NET_DIR)
 
-export NETWORK FABRIC_BIN
+export NETWORK FABRIC_BIN FABRIC_SAMPLES
 
 .PHONY: help install build lint typecheck network-up network-down network-clean deploy status demo \
         test test-unit test-e2e test-native metadata-check clean
@@ -57,7 +66,7 @@ deploy: build ## Deploy the chaincode (again after a change: upgrade in place)
 	@version="1.0-$$(bash network/scripts/cc-hash.sh)"; \
 	  $(NET_CLI) deploy --network $(NETWORK_FILE) --dir $(NET_DIR) --version "$$version" \
 	    --server-cmd "$(CC_SERVER)"
-	@bash network/scripts/bootstrap-members.sh $(NETWORK_FILE) $(NET_DIR)
+	@$(NET_BOOTSTRAP)
 
 status: ## Network health, block heights, committed chaincode definition
 	@bash network/scripts/require-network.sh
