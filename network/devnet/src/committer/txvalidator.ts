@@ -115,12 +115,27 @@ async function validateTx(
     blockNumber: number,
     def: (cc: string) => Promise<ChaincodeDefinition | undefined>,
 ): Promise<TxVerdict> {
-    if (env.length === 0) return { code: TxValidationCode.NIL_ENVELOPE, txId: '' };
-    let parsed: ParsedEnvelope;
+    // v20/validator.go validateTx + core/common/validation/msgvalidation.go ValidateTransaction. A data entry always
+    // unmarshals to an Envelope (empty bytes give an empty one), so NIL_ENVELOPE cannot arise from a block here.
+    let envelope: common.Envelope;
     try {
-        parsed = parseEnvelope(env);
+        envelope = common.Envelope.deserializeBinary(env);
+    } catch {
+        return { code: TxValidationCode.INVALID_OTHER_REASON, txId: '' };
+    }
+    try {
+        common.Payload.deserializeBinary(envelope.getPayload_asU8());
     } catch {
         return { code: TxValidationCode.BAD_PAYLOAD, txId: '' };
+    }
+    let parsed: ParsedEnvelope;
+    try {
+        parsed = parseEnvelope(envelope); // header, channel header and signature header present and parseable
+    } catch {
+        return { code: TxValidationCode.BAD_COMMON_HEADER, txId: '' };
+    }
+    if (parsed.signatureHeader.getNonce_asU8().length === 0 || parsed.signatureHeader.getCreator_asU8().length === 0) {
+        return { code: TxValidationCode.BAD_COMMON_HEADER, txId: parsed.channelHeader.getTxId() };
     }
     const chdr = parsed.channelHeader;
     const txId = chdr.getTxId();
@@ -162,9 +177,18 @@ async function validateTx(
     } catch {
         return { code: TxValidationCode.BAD_HEADER_EXTENSION, txId };
     }
+    // plugindispatcher/dispatcher.go: the action's chaincode id and rwset first, then name and version, then the event.
     const action = tx.chaincodeAction;
     const ccId = action.getChaincodeId();
-    if (!invoked || !ccId || ccId.getName() !== invoked) return { code: TxValidationCode.INVALID_CHAINCODE, txId };
+    if (!ccId) return { code: TxValidationCode.INVALID_OTHER_REASON, txId };
+    let rwset: Candidate['rwset'];
+    try {
+        rwset = namespacesOf(lproto.rwset.TxReadWriteSet.deserializeBinary(action.getResults_asU8())).map((ns) => ({ namespace: ns.namespace, kv: ns.kvRwSet }));
+    } catch {
+        return { code: TxValidationCode.BAD_RWSET, txId };
+    }
+    if (!invoked || ccId.getName() !== invoked) return { code: TxValidationCode.INVALID_CHAINCODE, txId };
+    if (invoked !== LIFECYCLE_NS && ccId.getVersion() === '') return { code: TxValidationCode.INVALID_CHAINCODE, txId };
     if (action.getEvents_asU8().length > 0) {
         try {
             const ev = peer.ChaincodeEvent.deserializeBinary(action.getEvents_asU8());
@@ -172,12 +196,6 @@ async function validateTx(
         } catch {
             return { code: TxValidationCode.INVALID_OTHER_REASON, txId };
         }
-    }
-    let rwset: Candidate['rwset'];
-    try {
-        rwset = namespacesOf(lproto.rwset.TxReadWriteSet.deserializeBinary(action.getResults_asU8())).map((ns) => ({ namespace: ns.namespace, kv: ns.kvRwSet }));
-    } catch {
-        return { code: TxValidationCode.BAD_RWSET, txId };
     }
     const namespaces = new Set<string>();
     for (const ns of rwset) {
@@ -199,8 +217,6 @@ async function validateTx(
         const verdict = await checkNamespacePolicy(ctx, ns, nsSet?.kv, signedData, def);
         if (verdict !== TxValidationCode.VALID) return { code: verdict, txId };
     }
-    if (invoked !== LIFECYCLE_NS && ccId.getVersion() === '') return { code: TxValidationCode.INVALID_CHAINCODE, txId };
-
     const ts = chdr.getTimestamp();
     return {
         code: TxValidationCode.VALID,

@@ -76,27 +76,38 @@ export async function processProposal(ep: EndorserPeer, sp: peer.SignedProposal)
     return endorse(ep, p, outcome);
 }
 
+const headerTypeNames = new Map<number, string>(Object.entries(HeaderType).map(([k, v]) => [v, k]));
+/** Go's %s of a common.HeaderType: the enum name, or the number when unknown. */
+function headerTypeName(type: number): string {
+    return headerTypeNames.get(type) ?? String(type);
+}
+
 /** core/endorser/endorser.go preProcess: returns Fabric's error text, or undefined when the proposal may run. */
 async function preProcess(ep: EndorserPeer, p: ParsedProposal): Promise<string | undefined> {
     const chdr = p.channelHeader;
+    // core/endorser/msgvalidation.go Validate: every failure is wrapped "error validating proposal: ..." by preProcess
+    // (core/endorser/endorser.go), and the txid is checked before the creator is deserialized and its signature verified.
+    const invalid = (msg: string): string => `error validating proposal: ${msg}`;
     const type = chdr.getType();
     if (type !== HeaderType.ENDORSER_TRANSACTION && type !== HeaderType.CONFIG) {
-        return `invalid header type ${type}`;
+        return invalid(`invalid header type ${headerTypeName(type)}`);
     }
-    if (chdr.getEpoch() !== 0) return `invalid epoch in ChannelHeader. Expected 0, got [${chdr.getEpoch()}]`;
+    if (chdr.getEpoch() !== 0) return invalid('epoch is non-zero');
     const nonce = p.signatureHeader.getNonce_asU8();
     const creator = p.signatureHeader.getCreator_asU8();
-    if (nonce.length === 0) return 'nonce is empty';
-    if (creator.length === 0) return 'creator is empty';
+    if (nonce.length === 0) return invalid('nonce is empty');
+    if (creator.length === 0) return invalid('creator is empty');
+    // UnpackProposal's check (unwrapped in Fabric, where it runs before the channel lookup).
     if (p.chaincodeName === '') return 'ChaincodeHeaderExtension.ChaincodeId is nil';
+    const expected = computeTxId(nonce, creator);
+    if (chdr.getTxId() !== expected) {
+        return invalid(`incorrectly computed txid '${chdr.getTxId()}' -- expected '${expected}'`);
+    }
     try {
+        // Peer.checkCreator's messages already carry the "error validating proposal: " prefix.
         ep.checkCreator(p);
     } catch (err) {
         return (err as Error).message;
-    }
-    const expected = computeTxId(nonce, creator);
-    if (chdr.getTxId() !== expected) {
-        return `incorrectly computed txid '${chdr.getTxId()}' -- expected '${expected}'`;
     }
     if (chdr.getChannelId() === '') return undefined;
     if (await ep.txIdExists(chdr.getTxId())) {
@@ -116,7 +127,6 @@ async function preProcess(ep: EndorserPeer, p: ParsedProposal): Promise<string |
 function endorse(ep: EndorserPeer, p: ParsedProposal, o: SimulationOutcome): EndorserResult {
     const status = o.response.getStatus();
     const pr = new peer.ProposalResponse();
-    pr.setVersion(1);
     if (status >= 400 && status < 500) {
         pr.setResponse(o.response);
         return { response: pr };
@@ -136,6 +146,8 @@ function endorse(ep: EndorserPeer, p: ParsedProposal, o: SimulationOutcome): End
     pr.setResponse(o.response);
     pr.setPayload(prpBytes);
     if (status >= 500) return { response: pr };
+    // Only an endorsed response carries Version 1 (core/endorser/endorser.go ProcessProposalSuccessfullyOrError).
+    pr.setVersion(1);
     const endorser = ep.serializedIdentity();
     const e = new peer.Endorsement();
     e.setEndorser(endorser);

@@ -90,6 +90,17 @@ function sameDefinition(a: peer.lifecycle.ApproveChaincodeDefinitionForMyOrgArgs
     );
 }
 
+/** The first differing field, worded as core/chaincode/lifecycle/lifecycle.go ChaincodeParameters.Equal words it. */
+function parameterDifference(d: ChaincodeDefinition, a: peer.lifecycle.ApproveChaincodeDefinitionForMyOrgArgs): string {
+    const diff = (field: string, expected: string, passed: string): string => `expected ${field} '${expected}' does not match passed ${field} '${passed}'`;
+    if (d.version !== a.getVersion()) return diff('Version', d.version, a.getVersion());
+    if (d.endorsementPlugin !== a.getEndorsementPlugin()) return diff('EndorsementPlugin', d.endorsementPlugin, a.getEndorsementPlugin());
+    if (d.initRequired !== a.getInitRequired()) return diff('InitRequired', String(d.initRequired), String(a.getInitRequired()));
+    if (d.validationPlugin !== a.getValidationPlugin()) return diff('ValidationPlugin', d.validationPlugin, a.getValidationPlugin());
+    const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+    return diff('ValidationParameter', hex(d.validationParameter), hex(a.getValidationParameter_asU8()));
+}
+
 function defaults(plugin: string, fallback: string): string {
     return plugin === '' ? fallback : plugin;
 }
@@ -108,15 +119,20 @@ export async function approve(state: LifecycleState, mspId: string, args: peer.l
     if (requested < current) {
         throw new LifecycleError(`currently defined sequence ${current} is larger than requested sequence ${requested}`);
     }
-    if (requested === current) {
-        const def = await readDefinition((ns, k) => state.getState(ns, k), name);
-        if (def && !sameDefinition(args, def)) {
-            throw new LifecycleError(`attempted to redefine the current committed definition of chaincode '${name}'`);
-        }
-    }
+    // Compare with the plugin defaults applied, as they are stored in the committed definition (escc/vscc):
+    // re-approving the committed definition with empty plugin names is the same definition.
     const stored = args.cloneMessage();
     stored.setEndorsementPlugin(defaults(args.getEndorsementPlugin(), 'escc'));
     stored.setValidationPlugin(defaults(args.getValidationPlugin(), 'vscc'));
+    if (requested === current) {
+        const def = await readDefinition((ns, k) => state.getState(ns, k), name);
+        if (def && !sameDefinition(stored, def)) {
+            // core/chaincode/lifecycle/lifecycle.go ApproveChaincodeDefinitionForOrg + ChaincodeParameters.Equal
+            throw new LifecycleError(
+                `attempted to redefine the current committed sequence (${current}) for namespace ${name} with different parameters: ${parameterDifference(def, stored)}`,
+            );
+        }
+    }
     state.putState(LIFECYCLE_NS, approvalKey(name, mspId), stored.serializeBinary());
 }
 
