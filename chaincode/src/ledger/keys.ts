@@ -7,7 +7,15 @@ import { fail } from '../domain/errors';
 import { encodeToString } from './codec';
 import type { LedgerStub } from './stub';
 
+// Each asset family keeps its key types in its own table (ledger/keys-<family>.ts), merged here.
+import { PROVENANCE_KEY_TYPES } from './keys-provenance';
+import { TOKEN_KEY_TYPES } from './keys-tokens';
+import { RECEIVABLE_KEY_TYPES } from './keys-receivables';
+
 export const KEY_TYPES = {
+    ...PROVENANCE_KEY_TYPES,
+    ...TOKEN_KEY_TYPES,
+    ...RECEIVABLE_KEY_TYPES,
     /** [mspId] → Member */
     member: 'upoint.member',
     /** [proposalId] → Proposal */
