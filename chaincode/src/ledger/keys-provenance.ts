@@ -1,5 +1,3 @@
-/**
- * Composite-key object types of the provenance family, merged into KEY_TYPES (keys.ts). Every type is prefixed
- * 'upoint.provenance.' and documents its attributes → value, e.g. `/** [id] → Entity */ entity: 'upoint.provenance.entity',`.
- */
+// Composite-key object types of the provenance family, merged into KEY_TYPES (keys.ts). Each type is named
+// 'upoint.provenance.<entity>' and carries a doc comment giving its key attributes and the value stored.
 export const PROVENANCE_KEY_TYPES = {} as const;

@@ -1,5 +1,3 @@
-/**
- * Composite-key object types of the receivables family, merged into KEY_TYPES (keys.ts). Every type is prefixed
- * 'upoint.receivables.' and documents its attributes → value, e.g. `/** [id] → Entity */ entity: 'upoint.receivables.entity',`.
- */
+// Composite-key object types of the receivables family, merged into KEY_TYPES (keys.ts). Each type is named
+// 'upoint.receivables.<entity>' and carries a doc comment giving its key attributes and the value stored.
 export const RECEIVABLE_KEY_TYPES = {} as const;

@@ -1,5 +1,3 @@
-/**
- * Composite-key object types of the tokens family, merged into KEY_TYPES (keys.ts). Every type is prefixed
- * 'upoint.tokens.' and documents its attributes → value, e.g. `/** [id] → Entity */ entity: 'upoint.tokens.entity',`.
- */
+// Composite-key object types of the tokens family, merged into KEY_TYPES (keys.ts). Each type is named
+// 'upoint.tokens.<entity>' and carries a doc comment giving its key attributes and the value stored.
 export const TOKEN_KEY_TYPES = {} as const;
