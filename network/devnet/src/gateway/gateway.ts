@@ -1,7 +1,7 @@
 // Mirrors internal/pkg/gateway/{evaluate,endorse,submit,commitstatus,chaincodeevents}.go: the Gateway service a
 // peer offers to fabric-gateway clients. devnet's peers are in one process, so the gateway calls other orgs'
 // endorsers directly instead of over gRPC; errors keep Fabric's codes, messages and per-peer details.
-import { common, gateway as gw, peer as pb } from '@hyperledger/fabric-protos';
+import { common, gateway as gw, ledger as lproto, peer as pb } from '@hyperledger/fabric-protos';
 import type { sendUnaryData, ServerUnaryCall, ServerWritableStream } from '@grpc/grpc-js';
 import { randomBytes } from 'node:crypto';
 import { RpcError, GrpcStatus, type Detail } from './errors';
@@ -11,8 +11,10 @@ import type { Peer } from '../peer/peer';
 import type { Orderer } from '../orderer/orderer';
 import type { EndorserResult } from '../endorser/endorser';
 import { chaincodePolicy } from '../committer/txvalidator';
+import { newSignaturePolicy } from '../policies/manager';
 import type { MspManager } from '../msp/msp';
 import type { PolicyManager } from '../policies/manager';
+import type { SignedData as SignedDataLike } from '../policies/policy';
 import { TxValidationCode } from '../protoutil';
 
 export interface GatewayOptions {
@@ -218,12 +220,88 @@ export class GatewayServer {
         const first = await plan.endorseFirst(firstOrg, (peer) => endorseOn(peer, p));
         if (!first) throw new RpcError(GrpcStatus.ABORTED, 'failed to endorse transaction, see attached details for more info', details);
         if (cc === 'qscc') return [first];
+        // The first endorser's ChaincodeInterest drives the plan (endorse.go; registry.go endorsementPlan): key-level
+        // policies of written keys join (or replace) the chaincode policy. Found by the differential suite against Fabric.
+        const interest = await this.#interest(cc, first.response);
+        if (interest) layouts = await this.#interestLayouts(interest, channel, candidates);
         layouts ??= await this.#layouts(cc, channel, candidates);
         // The discovery plan, preferring layouts that contain the first endorser's org (registry.go endorsementPlan).
         plan.useLayouts([...layouts.filter((l) => l.has(first.peer.mspId)), ...layouts.filter((l) => !l.has(first.peer.mspId))]);
         const done = await plan.run((peer) => endorseOn(peer, p));
         if (!done) throw new RpcError(GrpcStatus.ABORTED, 'failed to collect enough transaction endorsements, see attached details for more info', details);
         return done;
+    }
+
+    /**
+     * core/endorser/endorser.go buildChaincodeInterest (with txmgr/tx_simulator.go checkStateMetadata), rebuilt from the
+     * first endorsement: per user namespace of its rwset, the VALIDATION_PARAMETER of each written key as committed,
+     * and the chaincode policy unless every write of the namespace has one (DisregardNamespacePolicy). Undefined when
+     * the interest is just `cc`'s own chaincode policy (the plain discovery layouts then apply).
+     */
+    async #interest(cc: string, response: pb.ProposalResponse): Promise<Array<{ name: string; policy: { evaluateSignedData(sd: readonly SignedDataLike[]): void } }> | undefined> {
+        let rw: lproto.rwset.TxReadWriteSet;
+        try {
+            const prp = pb.ProposalResponsePayload.deserializeBinary(response.getPayload_asU8());
+            rw = lproto.rwset.TxReadWriteSet.deserializeBinary(pb.ChaincodeAction.deserializeBinary(prp.getExtension_asU8()).getResults_asU8());
+        } catch {
+            return undefined;
+        }
+        const out: Array<{ name: string; policy: { evaluateSignedData(sd: readonly SignedDataLike[]): void } }> = [];
+        let onlyOwnPolicy = true;
+        const snap = this.#o.local.ledger.snapshot();
+        try {
+            for (const ns of rw.getNsRwsetList()) {
+                const name = ns.getNamespace();
+                if (['_lifecycle', 'qscc', 'cscc', 'lscc'].includes(name)) continue;
+                const writes = lproto.rwset.kvrwset.KVRWSet.deserializeBinary(ns.getRwset_asU8()).getWritesList();
+                let required = writes.length === 0;
+                for (const w of writes) {
+                    const vp = (await snap.get(name, w.getKey()))?.metadata.get('VALIDATION_PARAMETER');
+                    if (vp && vp.length > 0) {
+                        out.push({ name: `${name}/${w.getKey()}`, policy: newSignaturePolicy(common.SignaturePolicyEnvelope.deserializeBinary(vp), this.#o.msps) });
+                        onlyOwnPolicy = false;
+                    } else required = true;
+                }
+                if (!required) continue;
+                if (name !== cc) onlyOwnPolicy = false;
+                const { def } = await this.#o.local.resolveChaincode(name);
+                const policy = def ? chaincodePolicy({ policies: this.#o.policies, msps: this.#o.msps }, def) : undefined;
+                if (policy) out.push({ name, policy });
+            }
+        } finally {
+            await snap.close();
+        }
+        return onlyOwnPolicy ? undefined : out;
+    }
+
+    /** Discovery's layouts for a whole chaincode interest: every policy in it satisfied by the same peers. */
+    async #interestLayouts(interest: Array<{ name: string; policy: { evaluateSignedData(sd: readonly SignedDataLike[]): void } }>, channel: string, candidates: readonly Peer[]): Promise<Layout[]> {
+        const nonce = randomBytes(16);
+        const signatures = new Map<Peer, Uint8Array>();
+        const satisfiedBy = (peers: readonly Peer[]): boolean => {
+            const sd = peers.map((x) => {
+                let sig = signatures.get(x);
+                if (!sig) {
+                    sig = x.sign(nonce);
+                    signatures.set(x, sig);
+                }
+                return { data: nonce, identity: x.serializedIdentity(), signature: sig };
+            });
+            try {
+                for (const i of interest) i.policy.evaluateSignedData(sd);
+                return true;
+            } catch {
+                return false;
+            }
+        };
+        const layouts = computeLayouts(candidates, satisfiedBy);
+        if (layouts.length === 0) {
+            throw new RpcError(
+                GrpcStatus.FAILED_PRECONDITION,
+                `no combination of peers can be derived which satisfy the endorsement policy: no peer combination can satisfy the endorsement policy of ${interest.map((i) => i.name).join(', ')} in channel ${channel}`,
+            );
+        }
+        return layouts;
     }
 
     /**

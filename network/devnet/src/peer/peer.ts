@@ -177,14 +177,16 @@ export class Peer extends EventEmitter<{ block: [common.Block]; endorsed: [numbe
         return (await this.resolveChaincode(cc)).pkg !== undefined;
     }
 
+    /**
+     * The definition and installed package of `cc`, or `error` = the cause core/chaincode/lifecycle/endorsement_info.go
+     * (ChaincodeEndorsementInfo) gives; each caller wraps it as Fabric does (the endorser, or INVOKE_CHAINCODE).
+     */
     async resolveChaincode(cc: string): Promise<{ def?: lifecycle.ChaincodeDefinition; pkg?: ChaincodePackage; error?: string }> {
         const snap = this.ledger.snapshot();
         try {
             const get = async (ns: string, k: string): Promise<Uint8Array | undefined> => (await snap.get(ns, k))?.value;
             const def = await lifecycle.readDefinition(get, cc);
-            if (!def) {
-                return { error: `make sure the chaincode ${cc} has been successfully defined on channel ${this.channelId} and try again: chaincode ${cc} not found` };
-            }
+            if (!def) return { error: `chaincode ${cc} not found` };
             const pkgId = await lifecycle.approvedPackageId({ get }, cc, this.mspId, def.sequence);
             if (!pkgId) {
                 return { def, error: `chaincode definition for '${cc}' at sequence ${def.sequence} on channel '${this.channelId}' has not yet been approved by this org` };
@@ -216,7 +218,8 @@ export class Peer extends EventEmitter<{ block: [common.Block]; endorsed: [numbe
         if (cc === '_lifecycle') return this.#lifecycle(p, args);
 
         const { def, pkg, error } = await this.resolveChaincode(cc);
-        if (!def || !pkg) throw new Error(error ?? `chaincode ${cc} not found`);
+        // core/endorser/endorser.go simulateProposal wraps every ChaincodeEndorsementInfo error this way.
+        if (!def || !pkg) throw new Error(`make sure the chaincode ${cc} has been successfully defined on channel ${this.channelId} and try again: ${error ?? `chaincode ${cc} not found`}`);
         const txId = p.channelHeader.getTxId();
         const snapshot = this.ledger.snapshot();
         const sim = new TxSimulator({ txId, snapshot, history: this.ledger });
@@ -281,7 +284,8 @@ export class Peer extends EventEmitter<{ block: [common.Block]; endorsed: [numbe
         const parsed = parseSignedProposal(caller.signedProposal);
         this.checkAcl('peer/ChaincodeToChaincode', parsed);
         const { def, pkg, error } = await this.resolveChaincode(name);
-        if (!def || !pkg) throw new Error(error ?? `chaincode ${name} not found`);
+        // core/chaincode/chaincode_support.go Invoke / CheckInvocation (found by the differential suite against Fabric).
+        if (!def || !pkg) throw new Error(`invalid invocation: [channel ${channelId}] failed to get chaincode container info for ${name}: ${error ?? `chaincode ${name} not found`}`);
         await caller.simulator.getState(lifecycle.LIFECYCLE_NS, lifecycle.sequenceKey(name));
         const result = await this.#connection(pkg).execute({
             channelId,
