@@ -14,13 +14,22 @@ import { loadNetworkConfig, type NetworkConfig } from './config/network';
 import { parseFlags, need, log, type Flags } from './tools/flags';
 import { alive, portOpen, readPid, signalTree, sleep } from './tools/process';
 import { Devnet } from './devnet';
-import { deployChaincode, queryCommitted, planPackage, peerEndpoint, ordererEndpoint } from './lifecycle/deploy';
+import { deployChaincode, queryCommitted, planPackage, peerEndpoint, ordererEndpoints } from './lifecycle/deploy';
 import { query as queryChaincode, submit as submitChaincode } from './lifecycle/client';
 import { loadSigningIdentity } from './msp/signer';
 import { userMspDir } from './msp/cryptogen';
 
 const runDir = (dir: string): string => join(dir, 'run');
 const logDir = (dir: string): string => join(dir, 'logs');
+
+/**
+ * The network to talk to: the one recorded in DIR/network.json by whatever started it (the native network records
+ * its effective file there, e.g. with 3 orderers), else --network.
+ */
+function networkOf(flags: Flags, dir: string): NetworkConfig {
+    const recorded = join(dir, 'network.json');
+    return loadNetworkConfig(existsSync(recorded) ? recorded : resolve(need(flags, 'network')));
+}
 
 async function poll(what: string, fn: () => Promise<boolean>, timeoutMs: number): Promise<void> {
     const until = Date.now() + timeoutMs;
@@ -163,7 +172,7 @@ interface DeployedRecord {
 
 async function deploy(flags: Flags): Promise<void> {
     const dir = resolve(need(flags, 'dir'));
-    const cfg = loadNetworkConfig(resolve(need(flags, 'network')));
+    const cfg = networkOf(flags, dir);
     const name = flags.name ?? cfg.chaincode.name;
     const version = need(flags, 'version');
     const label = flags.label ?? `${name}_${version}`.replace(/[^A-Za-z0-9_.+-]/g, '_');
@@ -233,7 +242,7 @@ async function deploy(flags: Flags): Promise<void> {
 
 async function status(flags: Flags): Promise<void> {
     const dir = resolve(need(flags, 'dir'));
-    const cfg = loadNetworkConfig(resolve(need(flags, 'network')));
+    const cfg = networkOf(flags, dir);
     const pid = readPid(join(runDir(dir), 'devnet.pid'));
     const running = pid !== undefined && alive(pid);
     process.stdout.write(`devnet process: ${running ? `running (pid ${pid})` : 'not running'}\n`);
@@ -267,7 +276,7 @@ async function status(flags: Flags): Promise<void> {
 /** Invoke or query a chaincode function as an org's user, over Fabric's Endorser and Broadcast services. */
 async function invoke(flags: Flags, rest: readonly string[], submit: boolean): Promise<void> {
     const dir = resolve(need(flags, 'dir'));
-    const cfg = loadNetworkConfig(resolve(need(flags, 'network')));
+    const cfg = networkOf(flags, dir);
     const cryptoDir = join(dir, 'crypto');
     const orgName = need(flags, 'org');
     const org = cfg.orgs.find((o) => o.name === orgName || o.mspId === orgName);
@@ -290,7 +299,7 @@ async function invoke(flags: Flags, rest: readonly string[], submit: boolean): P
         if (!o) throw new Error(`unknown endorsing org ${n}`);
         return peerEndpoint(base, o);
     });
-    const r = await submitChaincode({ peers, orderer: ordererEndpoint(base), commitPeer: peerEndpoint(base, org), signer, channelId: cfg.channel }, cc, argBytes);
+    const r = await submitChaincode({ peers, orderers: ordererEndpoints(base), commitPeer: peerEndpoint(base, org), signer, channelId: cfg.channel }, cc, argBytes);
     log(`transaction ${r.txId} committed VALID in block ${r.blockNumber}`);
 }
 

@@ -14,11 +14,12 @@ import { layout, ordererHost, withOrderers } from './layout';
 import { alive, metric, readPid, startNetwork, stopNetwork } from './native';
 import { log, need, parseFlags, type Flags } from '@upoint/devnet/dist/tools/flags';
 
+/** The network `up` actually started (with its orderer count), else the one given. */
 function networkFileOf(flags: Flags, dir: string): string {
-    if (flags.network) return resolve(flags.network);
     const f = layout(dir).networkFile;
-    if (!existsSync(f)) throw new Error(`no --network and no ${f} (run up first)`);
-    return f;
+    if (existsSync(f)) return f;
+    if (flags.network) return resolve(flags.network);
+    throw new Error(`no --network and no ${f} (run up first)`);
 }
 
 async function up(flags: Flags): Promise<void> {

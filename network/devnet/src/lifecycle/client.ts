@@ -95,7 +95,7 @@ export async function query(peer: Endpoint, signer: Signer, channelId: string, c
 
 /** Endorse on every given peer, assemble the transaction, sign and broadcast it, then await its commit. */
 export async function submit(
-    o: { peers: readonly Endpoint[]; orderer: Endpoint; commitPeer: Endpoint; signer: Signer; channelId: string },
+    o: { peers: readonly Endpoint[]; orderers: readonly Endpoint[]; commitPeer: Endpoint; signer: Signer; channelId: string },
     chaincode: string,
     args: readonly Uint8Array[],
 ): Promise<{ txId: string; blockNumber: number }> {
@@ -117,12 +117,31 @@ export async function submit(
     }
     const endorsements = responses.map((r) => r.getEndorsement()).filter((e): e is pb.Endorsement => e !== undefined);
     const env = newEndorserTransaction(p.header, p.cppBytes, first.getPayload_asU8(), endorsements, o.signer);
-    await broadcast(o.orderer, env);
+    await broadcastToAny(o.orderers, env);
     const status = await commitStatus(o.commitPeer, o.signer, o.channelId, p.txId);
     if (status.code !== TxValidationCode.VALID) {
         throw new LifecycleClientError(`transaction ${p.txId} failed to commit with status code ${status.code} (${validationCodeName(status.code)})`);
     }
     return { txId: p.txId, blockNumber: status.blockNumber };
+}
+
+/**
+ * Tries the orderers in turn until one accepts (as the gateway's submit.go does, there in random order): a
+ * stopped Raft node or a follower without a leader does not stop the transaction. A refusal such as FORBIDDEN
+ * is final: every orderer would give it.
+ */
+export async function broadcastToAny(orderers: readonly Endpoint[], env: common.Envelope): Promise<void> {
+    const failures: string[] = [];
+    for (const o of orderers) {
+        try {
+            await broadcast(o, env);
+            return;
+        } catch (err) {
+            if (err instanceof LifecycleClientError && / status (400|403|413): /.test(err.message)) throw err;
+            failures.push((err as Error).message);
+        }
+    }
+    throw new LifecycleClientError(`no orderers could successfully process transaction: ${failures.join('; ')}`);
 }
 
 export async function broadcast(orderer: Endpoint, env: common.Envelope): Promise<void> {

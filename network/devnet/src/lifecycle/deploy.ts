@@ -49,10 +49,12 @@ export function peerEndpoint(o: Pick<DeployOptions, 'config' | 'cryptoDir' | 'ho
     return { address: `${o.host ?? '127.0.0.1'}:${p.port}`, tlsRootCert: readFileSync(tlsCaCertPath(o.cryptoDir, org)), hostOverride: peerHost(org, p) };
 }
 
-export function ordererEndpoint(o: Pick<DeployOptions, 'config' | 'cryptoDir' | 'host'>): Endpoint {
-    const n = o.config.orderer.nodes[0];
-    if (!n) throw new Error('no orderer node');
-    return { address: `${o.host ?? '127.0.0.1'}:${n.port}`, tlsRootCert: readFileSync(tlsCaCertPath(o.cryptoDir, o.config.orderer.org)), hostOverride: ordererHost(o.config, n) };
+/** Every orderer node of the network, first node first. */
+export function ordererEndpoints(o: Pick<DeployOptions, 'config' | 'cryptoDir' | 'host'>): Endpoint[] {
+    const tlsRootCert = readFileSync(tlsCaCertPath(o.cryptoDir, o.config.orderer.org));
+    const nodes = o.config.orderer.nodes.map((n) => ({ address: `${o.host ?? '127.0.0.1'}:${n.port}`, tlsRootCert, hostOverride: ordererHost(o.config, n) }));
+    if (nodes.length === 0) throw new Error('no orderer node');
+    return nodes;
 }
 
 export function adminSigner(cryptoDir: string, org: OrgConfig): Signer {
@@ -92,7 +94,7 @@ export async function deployChaincode(o: DeployOptions): Promise<{ packageId: st
         return { packageId, sequence: current.sequence, upgraded: false, unchanged: true };
     }
     const sequence = (current?.sequence ?? 0) + 1;
-    const orderer = ordererEndpoint(o);
+    const orderers = ordererEndpoints(o);
 
     const install = new pb.lifecycle.InstallChaincodeArgs();
     install.setChaincodeInstallPackage(packageBytes);
@@ -118,7 +120,7 @@ export async function deployChaincode(o: DeployOptions): Promise<{ packageId: st
         src.setLocalPackage(local);
         a.setSource(src);
         const endpoint = peerEndpoint(o, org);
-        const approved = await submit({ peers: [endpoint], orderer, commitPeer: endpoint, signer: adminSigner(o.cryptoDir, org), channelId: cfg.channel }, '_lifecycle', [
+        const approved = await submit({ peers: [endpoint], orderers, commitPeer: endpoint, signer: adminSigner(o.cryptoDir, org), channelId: cfg.channel }, '_lifecycle', [
             Buffer.from('ApproveChaincodeDefinitionForMyOrg'),
             a.serializeBinary(),
         ]);
@@ -137,7 +139,7 @@ export async function deployChaincode(o: DeployOptions): Promise<{ packageId: st
     const committer = cfg.orgs[0];
     if (!committer) throw new Error('no orgs');
     const peers = cfg.orgs.map((org) => peerEndpoint(o, org));
-    const r = await submit({ peers, orderer, commitPeer: peerEndpoint(o, committer), signer: adminSigner(o.cryptoDir, committer), channelId: cfg.channel }, '_lifecycle', [
+    const r = await submit({ peers, orderers, commitPeer: peerEndpoint(o, committer), signer: adminSigner(o.cryptoDir, committer), channelId: cfg.channel }, '_lifecycle', [
         Buffer.from('CommitChaincodeDefinition'),
         c.serializeBinary(),
     ]);
