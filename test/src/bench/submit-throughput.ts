@@ -1,62 +1,107 @@
-// Measures committed no-op submits per second at a given concurrency: devnet runs as its own process,
-// this process runs the real fabric-gateway clients. Prints the conditions with the figure.
-// Usage: node test/dist/bench/submit-throughput.js [concurrency=50] [seconds=10]
+// Committed no-op submits per second at a given concurrency, on devnet (its own process) and, with FABRIC_BIN,
+// on real Fabric started from the same network file — both up at once, rounds interleaved (A B A B …) so both
+// see the same machine. The clients are the real fabric-gateway, in this process. Prints one JSON line per round
+// and a summary with the devnet ÷ native ratio.
+// Usage: node test/dist/bench/submit-throughput.js [--networks devnet,native] [--concurrency 50] [--seconds 10] [--rounds 2]
+import type { Contract } from '@hyperledger/fabric-gateway';
 import { cpus } from 'node:os';
-import { TestNetwork, testConfig, KVCC } from '../support/network';
+import { parseFlags } from '@upoint/devnet/dist/tools/flags';
+import { KVCC, TestNetwork, testConfig } from '../support/network';
+import { NativeTarget } from '../support/difftarget';
+
+interface Round {
+    readonly network: string;
+    readonly round: number;
+    readonly committed: number;
+    readonly failed: number;
+    readonly tps: number;
+    readonly p50ms: number;
+    readonly p95ms: number;
+}
+
+async function measure(contracts: readonly Contract[], concurrency: number, seconds: number): Promise<Omit<Round, 'network' | 'round'>> {
+    let committed = 0;
+    let failed = 0;
+    const latencies: number[] = [];
+    const started = Date.now();
+    const until = started + seconds * 1000;
+    await Promise.all(
+        Array.from({ length: concurrency }, async (_, i) => {
+            const c = contracts[i % contracts.length];
+            if (!c) return;
+            while (Date.now() < until) {
+                const t0 = performance.now();
+                try {
+                    await c.submitTransaction('Noop');
+                    committed += 1;
+                    latencies.push(performance.now() - t0);
+                } catch {
+                    failed += 1;
+                }
+            }
+        }),
+    );
+    const elapsed = (Date.now() - started) / 1000;
+    latencies.sort((a, b) => a - b);
+    const pct = (q: number): number => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0);
+    return { committed, failed, tps: Number((committed / elapsed).toFixed(1)), p50ms: pct(0.5), p95ms: pct(0.95) };
+}
 
 async function main(): Promise<void> {
-    const concurrency = Number(process.argv[2] ?? 50);
-    const seconds = Number(process.argv[3] ?? 10);
-    const net = new TestNetwork(testConfig(40000));
+    const { flags } = parseFlags(process.argv.slice(2));
+    const networks = (flags.networks ?? (process.env.FABRIC_BIN ? 'devnet,native' : 'devnet')).split(',');
+    const concurrency = Number(flags.concurrency ?? 50);
+    const seconds = Number(flags.seconds ?? 10);
+    const rounds = Number(flags.rounds ?? 2);
+    const targets: Array<{ name: string; net: TestNetwork; stop: () => Promise<void> }> = [];
     try {
-        await net.startProcess();
-        await net.deploy(KVCC);
-        const contracts = ['Brand', 'Supplier', 'Bank'].map((o) => net.gateway(o).getNetwork('upoint').getContract('upoint', 'kv'));
-        await contracts[0]?.submitTransaction('Noop'); // warm-up: chaincode connection established
-        let committed = 0;
-        let failed = 0;
-        const latencies: number[] = [];
-        const until = Date.now() + seconds * 1000;
-        const started = Date.now();
-        await Promise.all(
-            Array.from({ length: concurrency }, async (_, i) => {
-                const c = contracts[i % contracts.length];
-                if (!c) return;
-                while (Date.now() < until) {
-                    const t0 = performance.now();
-                    try {
-                        await c.submitTransaction('Noop');
-                        committed += 1;
-                        latencies.push(performance.now() - t0);
-                    } catch {
-                        failed += 1;
-                    }
-                }
-            }),
-        );
-        const elapsed = (Date.now() - started) / 1000;
-        latencies.sort((a, b) => a - b);
-        const pct = (q: number): number => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
-        const b = net.cfg.orderer.batch;
-        console.log(
-            JSON.stringify({
-                network: 'devnet',
-                workload: 'kv Noop submit (endorse on 2 of 3 member peers, order, validate, commit on 4 peers)',
-                concurrency,
-                seconds: elapsed,
-                committed,
-                failed,
-                tps: Number((committed / elapsed).toFixed(1)),
-                p50ms: Math.round(pct(0.5)),
-                p95ms: Math.round(pct(0.95)),
-                batchTimeoutMs: b.timeoutMs,
-                maxMessageCount: b.maxMessageCount,
-                cores: cpus().length,
-                node: process.version,
-            }),
-        );
+        for (const name of networks) {
+            if (name === 'devnet') {
+                const net = new TestNetwork(testConfig(40000));
+                targets.push({ name, net, stop: () => net.stop() });
+                await net.startProcess();
+            } else if (name === 'native') {
+                const t = new NativeTarget(40500);
+                targets.push({ name, net: t.net, stop: () => t.stop() });
+                await t.start();
+            } else throw new Error(`unknown network ${name}`);
+        }
+        const contracts = new Map<string, Contract[]>();
+        for (const t of targets) {
+            await t.net.deploy(KVCC);
+            const cs = ['Brand', 'Supplier', 'Bank'].map((o) => t.net.gateway(o).getNetwork('upoint').getContract('upoint', 'kv'));
+            await cs[0]?.submitTransaction('Noop'); // warm-up
+            contracts.set(t.name, cs);
+        }
+        const results: Round[] = [];
+        for (let r = 1; r <= rounds; r++) {
+            for (const t of targets) {
+                const m = await measure(contracts.get(t.name) ?? [], concurrency, seconds);
+                const row: Round = { network: t.name, round: r, ...m };
+                results.push(row);
+                console.log(JSON.stringify(row));
+            }
+        }
+        const mean = (n: string): number => {
+            const rs = results.filter((x) => x.network === n);
+            return rs.reduce((a, x) => a + x.tps, 0) / Math.max(rs.length, 1);
+        };
+        const batch = targets[0]?.net.cfg.orderer.batch;
+        const summary: Record<string, unknown> = {
+            workload: 'kv Noop submit: endorse on 2 of 3 member peers, order, validate and commit on 4 peers',
+            concurrency,
+            secondsPerRound: seconds,
+            rounds,
+            batchTimeoutMs: batch?.timeoutMs,
+            maxMessageCount: batch?.maxMessageCount,
+            cores: cpus().length,
+            node: process.version,
+        };
+        for (const t of targets) summary[`${t.name}MeanTps`] = Number(mean(t.name).toFixed(1));
+        if (targets.length === 2) summary.devnetOverNative = Number((mean('devnet') / mean('native')).toFixed(2));
+        console.log(JSON.stringify(summary));
     } finally {
-        await net.stop();
+        for (const t of targets) await t.stop();
     }
 }
 
