@@ -1,9 +1,8 @@
 // Chaincode events through the gateway (internal/pkg/gateway/chaincodeevents.go, event/): replay from a block,
 // resume after a transaction, VALID transactions only, the last setEvent of a transaction only.
-import { checkpointers, GatewayError, StatusCode, type ChaincodeEvent, type ChaincodeEventsOptions, type Contract, type Network } from '@hyperledger/fabric-gateway';
-import { status as GrpcStatus } from '@grpc/grpc-js';
+import { checkpointers, StatusCode, type ChaincodeEvent, type ChaincodeEventsOptions, type Contract, type Network } from '@hyperledger/fabric-gateway';
 import { TestNetwork, testConfig, KVCC } from '../support/network';
-import { CHANNEL, settle, utf8 } from '../support/conformance';
+import { CHANNEL, readChaincodeEvents, settle, utf8 } from '../support/conformance';
 
 interface Seen {
     readonly name: string;
@@ -29,30 +28,12 @@ describe('chaincode events', () => {
     }, 120_000);
     afterAll(() => net.stop());
 
-    /** Reads events until `until` holds or the timeout; `onEvent` runs per event (e.g. a checkpointer). */
-    async function readEvents(
+    const readEvents = (
         options: ChaincodeEventsOptions,
         until: (events: readonly ChaincodeEvent[]) => boolean,
-        timeoutMs = 10_000,
-        onEvent: (e: ChaincodeEvent) => Promise<void> = async () => undefined,
-    ): Promise<ChaincodeEvent[]> {
-        const out: ChaincodeEvent[] = [];
-        const events = await network.getChaincodeEvents('upoint', options);
-        const timer = setTimeout(() => events.close(), timeoutMs);
-        try {
-            for await (const e of events) {
-                out.push(e);
-                await onEvent(e);
-                if (until(out)) break;
-            }
-        } catch (err) {
-            if (!(err instanceof GatewayError && err.code === Number(GrpcStatus.CANCELLED))) throw err;
-        } finally {
-            clearTimeout(timer);
-            events.close();
-        }
-        return out;
-    }
+        timeoutMs?: number,
+        onEvent?: (e: ChaincodeEvent) => Promise<void>,
+    ): Promise<ChaincodeEvent[]> => readChaincodeEvents(network, 'upoint', options, until, timeoutMs, onEvent);
 
     /** Submits Emit(name, payload) and returns what the client should see for it. */
     async function emit(name: string, payload: string, c: Contract = contract): Promise<Seen> {

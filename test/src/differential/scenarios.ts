@@ -12,7 +12,7 @@ import { peerHost } from '@upoint/devnet/dist/config/network';
 import { tlsCaCertPath, userMspDir } from '@upoint/devnet/dist/msp/cryptogen';
 import { blockHeaderHash } from '@upoint/devnet/dist/ledger/blockhash';
 import { REPO, org } from '../support/network';
-import { CHANNEL, blockByNumber, chainInfo, creatorBytes, processedTx, qscc, sleep, txFilter, txIdsOf, utf8 } from '../support/conformance';
+import { CHANNEL, readChaincodeEvents, blockByNumber, chainInfo, creatorBytes, processedTx, qscc, sleep, txFilter, txIdsOf, utf8 } from '../support/conformance';
 import type { Json, Run, Scenario } from './observe';
 
 const MEMBERS = ['Brand', 'Supplier', 'Bank'] as const;
@@ -41,29 +41,14 @@ async function get(r: Run, key: string, orgName = 'Brand', cc = 'upoint'): Promi
     return utf8.decode(await r.contract(orgName, 'User1', cc).evaluateTransaction('Get', key));
 }
 
-async function readEvents(
+function readEvents(
     r: Run,
     options: ChaincodeEventsOptions,
     until: (events: readonly ChaincodeEvent[]) => boolean,
-    timeoutMs = 10_000,
-    onEvent: (e: ChaincodeEvent) => Promise<void> = async () => undefined,
+    timeoutMs?: number,
+    onEvent?: (e: ChaincodeEvent) => Promise<void>,
 ): Promise<ChaincodeEvent[]> {
-    const out: ChaincodeEvent[] = [];
-    const events = await r.network().getChaincodeEvents('upoint', options);
-    const timer = setTimeout(() => events.close(), timeoutMs);
-    try {
-        for await (const e of events) {
-            out.push(e);
-            await onEvent(e);
-            if (until(out)) break;
-        }
-    } catch (err) {
-        if (!(err instanceof GatewayError && err.code === Number(GrpcStatus.CANCELLED))) throw err;
-    } finally {
-        clearTimeout(timer);
-        events.close();
-    }
-    return out;
+    return readChaincodeEvents(r.network(), 'upoint', options, until, timeoutMs, onEvent);
 }
 
 const eventObs = (r: Run, e: ChaincodeEvent): Json => ({ cc: e.chaincodeName, name: e.eventName, payload: utf8.decode(e.payload), tx: r.tx(e.transactionId), block: r.block(e.blockNumber) });

@@ -1,6 +1,7 @@
 // Helpers shared by the devnet conformance suite: typed rejections, qscc queries and block reads through the
 // real fabric-gateway client, so each test states the exact surface Fabric gives a client.
-import { GatewayError, type Contract, type Gateway, type Network } from '@hyperledger/fabric-gateway';
+import { GatewayError, type ChaincodeEvent, type ChaincodeEventsOptions, type Contract, type Gateway, type Network } from '@hyperledger/fabric-gateway';
+import { status as GrpcStatus } from '@grpc/grpc-js';
 import { common, msp, peer } from '@hyperledger/fabric-protos';
 import { peerHost, type NetworkConfig } from '@upoint/devnet/dist/config/network';
 import { org, type TestNetwork } from './network';
@@ -135,4 +136,34 @@ export async function settle(net: TestNetwork, timeoutMs = 10_000): Promise<void
 
 export function sleep(ms: number): Promise<void> {
     return new Promise((r) => setTimeout(r, ms));
+}
+
+/**
+ * Reads chaincode events of `chaincode` until `until` holds or `timeoutMs` passes (the stream is then closed, which
+ * the client reports as CANCELLED); `onEvent` runs per event, e.g. a checkpointer.
+ */
+export async function readChaincodeEvents(
+    network: Network,
+    chaincode: string,
+    options: ChaincodeEventsOptions,
+    until: (events: readonly ChaincodeEvent[]) => boolean,
+    timeoutMs = 10_000,
+    onEvent: (e: ChaincodeEvent) => Promise<void> = async () => undefined,
+): Promise<ChaincodeEvent[]> {
+    const out: ChaincodeEvent[] = [];
+    const events = await network.getChaincodeEvents(chaincode, options);
+    const timer = setTimeout(() => events.close(), timeoutMs);
+    try {
+        for await (const e of events) {
+            out.push(e);
+            await onEvent(e);
+            if (until(out)) break;
+        }
+    } catch (err) {
+        if (!(err instanceof GatewayError && err.code === Number(GrpcStatus.CANCELLED))) throw err;
+    } finally {
+        clearTimeout(timer);
+        events.close();
+    }
+    return out;
 }

@@ -1,7 +1,7 @@
 // Test fixtures (no Fabric counterpart): real Envelopes/Blocks shaped as protoutil/txutils.go and blockutils.go build them.
 import { common, ledger, peer } from '@hyperledger/fabric-protos';
 import { Timestamp } from 'google-protobuf/google/protobuf/timestamp_pb';
-import { blockDataHash } from './blockhash';
+import { newBlock } from '../orderer/blockwriter';
 
 export interface FixtureWrite {
     readonly key: string;
@@ -101,18 +101,11 @@ function envelope(txId: string, type: number, data: Uint8Array, channelId = 'myc
 
 /** Block `number` chained to previousHash, 5 metadata slots, TRANSACTIONS_FILTER = codes (all VALID by default). */
 export function makeBlock(number: number, previousHash: Uint8Array, envelopes: readonly Uint8Array[], codes?: readonly number[]): common.Block {
-    const data = new common.BlockData();
-    data.setDataList([...envelopes]);
-    const header = new common.BlockHeader();
-    header.setNumber(number);
-    header.setPreviousHash(previousHash);
-    header.setDataHash(blockDataHash(data));
-    const md = new common.BlockMetadata();
-    const slots: Uint8Array[] = [new Uint8Array(0), new Uint8Array(0), Uint8Array.from(codes ?? envelopes.map(() => 0)), new Uint8Array(0), new Uint8Array(0)];
+    const block = newBlock(number, previousHash, envelopes);
+    const md = block.getMetadata();
+    if (!md) throw new Error('unreachable: newBlock always sets metadata');
+    const slots = md.getMetadataList_asU8();
+    slots[common.BlockMetadataIndex.TRANSACTIONS_FILTER] = Uint8Array.from(codes ?? envelopes.map(() => 0));
     md.setMetadataList(slots);
-    const block = new common.Block();
-    block.setHeader(header);
-    block.setData(data);
-    block.setMetadata(md);
     return block;
 }
