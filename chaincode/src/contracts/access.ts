@@ -10,16 +10,19 @@
  * |             | first argument is the request id, claimed once |          |
  * | `bootstrap` | anyone, only while the registry is empty; the  | submit   |
  * |             | transaction itself checks the caller is listed |          |
+ * | `public-submit` | anyone on the channel, members or not (and | submit   |
+ * |             | regulators); no request id: each call is its   |          |
+ * |             | own record keyed by the tx id (consumer scans) |          |
  *
  * A transaction without a rule is refused (deny by default), and `BaseContract` refuses to even
  * construct a contract whose methods and rules disagree (see `checkContractShape`).
  */
-export const ACCESS_MODES = ['public', 'evaluate', 'submit', 'bootstrap'] as const;
+export const ACCESS_MODES = ['public', 'evaluate', 'submit', 'bootstrap', 'public-submit'] as const;
 export type AccessMode = (typeof ACCESS_MODES)[number];
 
 /** Modes whose transactions change the ledger (and are tagged SUBMIT in the metadata). */
 export function isWriteMode(mode: AccessMode): boolean {
-    return mode === 'submit' || mode === 'bootstrap';
+    return mode === 'submit' || mode === 'bootstrap' || mode === 'public-submit';
 }
 
 const RULES = new WeakMap<object, Map<string, AccessMode>>();

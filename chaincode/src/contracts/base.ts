@@ -48,7 +48,7 @@ export abstract class BaseContract extends Contract {
         const mspId = ctx.clientIdentity.getMSPID();
         const base = { contract: this.getName(), transaction, mode } as const;
 
-        if (mode === 'public') {
+        if (mode === 'public' || mode === 'public-submit') {
             ctx.begin({ ...base, caller: { mspId, member: null }, requestId: null });
             return;
         }
