@@ -67,7 +67,7 @@ import {
     lotsByStatus,
 } from '../ledger/provenance';
 import { members } from '../ledger/registry';
-import { history, MAX_PAGE_SIZE, page, type QueryStub } from '../ledger/tokens';
+import { history, MAX_PAGE_SIZE, page, type QueryStub } from '../ledger/query';
 import type { LedgerStub } from '../ledger/stub';
 import { Access } from './access';
 import { parseArgument, parseJsonArgument } from './arguments';

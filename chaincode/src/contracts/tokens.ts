@@ -55,23 +55,20 @@ import { members } from '../ledger/registry';
 import {
     getOutput,
     heldOutputs,
-    history,
     lotsByCustodian,
     lotsByOwner,
     lotsByStatus,
     lotSupply,
-    MAX_PAGE_SIZE,
     offers,
     OrgLotRefSchema,
-    page,
     pledges,
-    type QueryStub,
     redemptions,
     saveLot,
     saveOutputs,
     StatusLotRefSchema,
     stockLots,
 } from '../ledger/tokens';
+import { history, MAX_PAGE_SIZE, page, type QueryStub } from '../ledger/query';
 import { Access } from './access';
 import { parseArgument, parseJsonArgument } from './arguments';
 import { BaseContract } from './base';

@@ -3,9 +3,7 @@
  * [status, id]), one key per invoice hash (the root it backs) and one credit-record entry per settled or overdue
  * node ([issuer, id]). No counters, no totals: lists and credit records are scanned and summed at read time.
  */
-import type { ChaincodeStub } from 'fabric-shim-api';
 import { z } from 'zod';
-import { fail } from '../domain/errors';
 import {
     type Receivable,
     ReceivableIdSchema,
@@ -13,13 +11,17 @@ import {
     type SettlementEntry,
     SettlementEntrySchema,
 } from '../domain/receivables';
-import { type CodecValue, decode, DecodeError, encode } from './codec';
-import { checkKeyAttributes, compositeKey, KEY_TYPES, keyAttributes, type KeyType } from './keys';
+import { encode } from './codec';
+import type { KeyType } from './keys';
 import { Repository } from './repository';
 import type { LedgerStub } from './stub';
+import { history, page, type Page, type QueryStub } from './query';
+
+export { MAX_PAGE_SIZE, type Page } from './query';
 
 /** The stub as read-only queries need it: pagination and key history. */
-export type ReceivableQueryStub = LedgerStub & Pick<ChaincodeStub, 'getStateByPartialCompositeKeyWithPagination' | 'getHistoryForKey'>;
+/** Kept for callers: the shared query stub. */
+export type ReceivableQueryStub = QueryStub;
 
 export const ReceivableRefSchema = z.strictObject({ id: ReceivableIdSchema });
 export type ReceivableRef = z.infer<typeof ReceivableRefSchema>;
@@ -80,47 +82,18 @@ export async function saveReceivable(stub: LedgerStub, before: Receivable | null
     }
 }
 
-export type Page<T> = {
-    readonly items: T[];
-    /** Where the next page starts; '' when the scan is complete. */
-    readonly bookmark: string;
-};
-
-export const MAX_PAGE_SIZE = 200;
-
 /** One page of receivables listed by `index` under `value` (read-only transactions only, as Fabric requires). */
 export async function listReceivables(
-    stub: ReceivableQueryStub,
+    stub: QueryStub,
     index: ReceivableIndex,
     value: string,
     pageSize: number,
     bookmark: string,
 ): Promise<Page<Receivable>> {
-    const keyType = INDEXES[index].type;
-    checkKeyAttributes([value]);
-    const { iterator, metadata } = await stub.getStateByPartialCompositeKeyWithPagination(KEY_TYPES[keyType], [value], pageSize, bookmark);
-    const ids: string[] = [];
-    try {
-        for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
-            const attributes = keyAttributes(stub, keyType, next.value.key);
-            const ref = decodeStored(next.value.value, 'receivable index entry', ReceivableRefSchema, attributes);
-            ids.push(ref.id);
-        }
-    } finally {
-        await iterator.close();
-    }
+    const refs = await page(stub, { type: INDEXES[index].type, label: 'receivable index entry', schema: ReceivableRefSchema }, [value], pageSize, bookmark);
     const items: Receivable[] = [];
-    for (const id of ids) items.push(await receivables.get(stub, [id]));
-    return { items, bookmark: metadata?.bookmark ?? '' };
-}
-
-function decodeStored<T extends CodecValue>(bytes: Uint8Array, label: string, schema: z.ZodType<T>, id: readonly string[]): T {
-    try {
-        return decode(bytes, schema);
-    } catch (cause) {
-        const reason = cause instanceof DecodeError ? cause.message : String(cause);
-        throw fail('INVALID_STATE', `stored ${label} ${id.join('/')} is malformed: ${reason}`, cause);
-    }
+    for (const ref of refs.items) items.push(await receivables.get(stub, [ref.id]));
+    return { items, bookmark: refs.bookmark };
 }
 
 export type ReceivableHistoryEntry = {
@@ -132,26 +105,8 @@ export type ReceivableHistoryEntry = {
     readonly value: Receivable | null;
 };
 
-/** The receivable key's full history, newest first, each value parsed through the schema. */
-export async function receivableHistory(stub: ReceivableQueryStub, id: string): Promise<ReceivableHistoryEntry[]> {
-    const key = compositeKey(stub, 'receivable', [id]);
-    const iterator = await stub.getHistoryForKey(key);
-    const entries: ReceivableHistoryEntry[] = [];
-    try {
-        for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
-            const m = next.value;
-            const value = m.isDelete || m.value.length === 0 ? null : decodeStored(m.value, 'receivable', ReceivableSchema, [id]);
-            entries.push({ txId: m.txId, timestamp: instantOf(m.timestamp), isDelete: m.isDelete, by: value?.updated.by ?? null, value });
-        }
-    } finally {
-        await iterator.close();
-    }
-    return entries;
-}
-
-/** A protobuf timestamp as the shim hands it out (seconds as Long, number or string). */
-function instantOf(ts: { readonly seconds: unknown; readonly nanos: number }): string {
-    const seconds = BigInt(String(ts.seconds));
-    const whole = new Date(Number(seconds) * 1000).toISOString();
-    return `${whole.slice(0, 19)}.${String(ts.nanos).padStart(9, '0')}Z`;
+/** The receivable key's full history, newest first, with the submitting org recorded in each value. */
+export async function receivableHistory(stub: QueryStub, id: string): Promise<ReceivableHistoryEntry[]> {
+    const entries = await history(stub, { type: 'receivable', label: 'receivable', schema: ReceivableSchema }, [id]);
+    return entries.map((e) => ({ txId: e.txId, timestamp: e.timestamp, isDelete: e.isDelete, by: e.value?.updated.by ?? null, value: e.value }));
 }

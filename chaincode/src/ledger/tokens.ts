@@ -4,9 +4,7 @@
  * [owner, lotId] at read. The lot's own `minted`/`redeemed` figures are per-lot facts written only by
  * transactions that already touch the lot, never a global total.
  */
-import type { ChaincodeStub } from 'fabric-shim-api';
 import { z } from 'zod';
-import { fail } from '../domain/errors';
 import { MspIdSchema } from '../domain/membership';
 import {
     EntityIdSchema,
@@ -25,13 +23,10 @@ import {
     type StockLot,
     StockLotSchema,
 } from '../domain/tokens';
-import { type CodecValue, decode, DecodeError } from './codec';
-import { checkKeyAttributes, compositeKey, KEY_TYPES, keyAttributes, type KeyType } from './keys';
 import { Repository } from './repository';
 import type { LedgerStub } from './stub';
 
 /** What read-only queries need beyond LedgerStub: paginated scans and key history. */
-export type QueryStub = LedgerStub & Pick<ChaincodeStub, 'getStateByPartialCompositeKeyWithPagination' | 'getHistoryForKey'>;
 
 export const stockLots = new Repository<StockLot>({ label: 'stock lot', type: 'stockLot', schema: StockLotSchema, keyOf: (l) => [l.id] });
 
@@ -116,78 +111,4 @@ export async function lotSupply(stub: LedgerStub, lot: StockLot): Promise<LotSup
         if (held.total > 0n) rows.push({ mspId: h.mspId, ...held });
     }
     return { available, locked, total: available + locked, minted: lot.minted, redeemed: lot.redeemed, attested: lot.attested, holders: rows };
-}
-
-export type Page<T> = {
-    readonly items: T[];
-    /** Where the next page starts; '' when the scan is complete. */
-    readonly bookmark: string;
-};
-
-export const MAX_PAGE_SIZE = 200;
-
-/** One page of the entities of `type` under `prefix` (read-only transactions only, as Fabric requires). */
-export async function page<T extends CodecValue>(
-    stub: QueryStub,
-    def: { readonly type: KeyType; readonly label: string; readonly schema: z.ZodType<T> },
-    prefix: readonly string[],
-    pageSize: number,
-    bookmark: string,
-): Promise<Page<T>> {
-    checkKeyAttributes(prefix);
-    const { iterator, metadata } = await stub.getStateByPartialCompositeKeyWithPagination(KEY_TYPES[def.type], [...prefix], pageSize, bookmark);
-    const items: T[] = [];
-    try {
-        for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
-            const id = keyAttributes(stub, def.type, next.value.key);
-            items.push(decodeStored(next.value.value, def, id));
-        }
-    } finally {
-        await iterator.close();
-    }
-    return { items, bookmark: metadata?.bookmark ?? '' };
-}
-
-function decodeStored<T>(bytes: Uint8Array, def: { readonly label: string; readonly schema: z.ZodType<T> }, id: readonly string[]): T {
-    try {
-        return decode(bytes, def.schema);
-    } catch (cause) {
-        const reason = cause instanceof DecodeError ? cause.message : String(cause);
-        throw fail('INVALID_STATE', `stored ${def.label} ${id.join('/')} is malformed: ${reason}`, cause);
-    }
-}
-
-export type HistoryEntry<T> = {
-    readonly txId: string;
-    readonly timestamp: string;
-    readonly isDelete: boolean;
-    readonly value: T | null;
-};
-
-/** The key's full history, newest first, each value parsed through the schema. */
-export async function history<T>(
-    stub: QueryStub,
-    def: { readonly type: KeyType; readonly label: string; readonly schema: z.ZodType<T> },
-    id: readonly string[],
-): Promise<Array<HistoryEntry<T>>> {
-    const key = compositeKey(stub, def.type, id);
-    const iterator = await stub.getHistoryForKey(key);
-    const entries: Array<HistoryEntry<T>> = [];
-    try {
-        for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
-            const m = next.value;
-            const value = m.isDelete || m.value.length === 0 ? null : decodeStored(m.value, def, id);
-            entries.push({ txId: m.txId, timestamp: instantOf(m.timestamp), isDelete: m.isDelete, value });
-        }
-    } finally {
-        await iterator.close();
-    }
-    return entries;
-}
-
-/** A protobuf timestamp as the shim hands it out (seconds as Long, number or string). */
-function instantOf(ts: { readonly seconds: unknown; readonly nanos: number }): string {
-    const seconds = BigInt(String(ts.seconds));
-    const whole = new Date(Number(seconds) * 1000).toISOString();
-    return `${whole.slice(0, 19)}.${String(ts.nanos).padStart(9, '0')}Z`;
 }
