@@ -17,7 +17,11 @@ if [[ -f chaincode/package.json ]] && grep -q '"metadata:check"' chaincode/packa
   (cd chaincode && npm run --silent metadata:check) || status=1
 fi
 log "unit tests"
-node_modules/.bin/jest --selectProjects unit --json --outputFile="$results/unit.json" || status=1
+# The chaincode's domain/ and ledger/ layers must stay >= 90% line-covered by tests that assert effects.
+node_modules/.bin/jest --selectProjects unit --json --outputFile="$results/unit.json" \
+  --coverage --coverageReporters=text-summary --coverageDirectory="$results/coverage" \
+  --collectCoverageFrom='chaincode/src/domain/**/*.ts' --collectCoverageFrom='chaincode/src/ledger/**/*.ts' \
+  --collectCoverageFrom='!**/*.test.ts' --coverageThreshold='{"global":{"lines":90,"statements":90}}' || status=1
 log "end-to-end tests (each suite starts and stops its own devnet)"
 node_modules/.bin/jest --selectProjects e2e --runInBand --json --outputFile="$results/e2e.json" || status=1
 
