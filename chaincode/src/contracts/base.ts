@@ -20,7 +20,7 @@ import { fail } from '../domain/errors';
 import { isRegulator, MspIdSchema } from '../domain/membership';
 import { encode } from '../ledger/codec';
 import { isBootstrapped, members } from '../ledger/registry';
-import { claimRequest } from '../ledger/requests';
+import { claimRequest, recordSubmitter } from '../ledger/requests';
 import { type AccessMode, accessModeOf, isWriteMode, ownAccessRules } from './access';
 import { UPointContext } from './context';
 
@@ -49,11 +49,13 @@ export abstract class BaseContract extends Contract {
         const base = { contract: this.getName(), transaction, mode } as const;
 
         if (mode === 'public' || mode === 'public-submit') {
+            if (mode === 'public-submit') await recordSubmitter(ctx.ledger, { mspId, transaction: `${base.contract}:${transaction}`, timestamp: ctx.timestamp });
             ctx.begin({ ...base, caller: { mspId, member: null }, requestId: null });
             return;
         }
         if (mode === 'bootstrap') {
             if (await isBootstrapped(ctx.ledger)) throw fail('INVALID_STATE', 'the membership registry is already bootstrapped');
+            await recordSubmitter(ctx.ledger, { mspId, transaction: `${base.contract}:${transaction}`, timestamp: ctx.timestamp });
             ctx.begin({ ...base, caller: { mspId, member: null }, requestId: null });
             return;
         }

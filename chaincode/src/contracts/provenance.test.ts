@@ -90,6 +90,7 @@ describe('provenance: a lot from raw material to a verified bottle', () => {
             'upoint.provenance.lot.owner',
             'upoint.provenance.lot.status',
             'upoint.request',
+            'upoint.submitter',
         ]);
 
         const ev = await submit(
@@ -161,7 +162,10 @@ describe('provenance: a lot from raw material to a verified bottle', () => {
         expect(verdict.provenance.ancestors[0]?.events.map((e) => e.bizStep)).toEqual(['creating_class_instance', 'commissioning', 'sampling', 'inspecting', 'transforming']);
         expect(verdict.provenance.ancestors[0]?.events[1]?.fees).toEqual([{ kind: 'TAX', description: 'excise', amount: '1500', currency: 'EUR' }]);
         expect(eventOf(ok)).toMatchObject({ name: 'provenance.Verify', payload: { caller: 'StrangerMSP', requestId: null, changes: [{ type: 'UnitScanned', scan: { verdict: 'GENUINE' } }] } });
-        expect([...ok.writes.keys()].map((k) => k.split('\u0000').slice(1, -1))).toEqual([['upoint.provenance.scan', 'B-1', ok.txId]]);
+        expect([...ok.writes.keys()].map((k) => k.split('\u0000').slice(1, -1))).toEqual([
+            ['upoint.provenance.scan', 'B-1', ok.txId],
+            ['upoint.submitter', ok.txId],
+        ]);
 
         expect(expectJson(await ch.submit('StrangerMSP', 'provenance:Verify', 'B-1', 'secret-1', 'Shanghai'))).toMatchObject({ verdict: 'SUSPECT', reasons: ['LOCATION_CHANGED'] });
         const wrong = expectJson(await ch.submit('RegulatorMSP', 'provenance:Verify', 'B-2', 'nope', 'Paris'));
@@ -471,7 +475,8 @@ describe('properties over random operation sequences', () => {
                     // regulators and strangers change nothing but their scan record
                     if (msp === 'RegulatorMSP' || msp === 'StrangerMSP') {
                         expect(op.kind).toBe('verify');
-                        expect([...result.writes.keys()].every((k) => k.startsWith('\u0000upoint.provenance.scan\u0000'))).toBe(true);
+                        // outsiders write only the scan record and the audit record of who submitted the scan
+                        expect([...result.writes.keys()].every((k) => k.startsWith('\u0000upoint.provenance.scan\u0000') || k === `\u0000upoint.submitter\u0000${result.txId}\u0000`)).toBe(true);
                     }
                     for (const [id, b] of before) {
                         const a = after.get(id) as LotView;

@@ -158,6 +158,7 @@ describe('Issue', () => {
                 [key('upoint.receivables.receivable', result.txId), Buffer.from(encode(expected)).toString('utf8')],
                 [key('upoint.receivables.status', 'PENDING', result.txId), json({ id: result.txId })],
                 [key('upoint.request', 'BrandMSP', 'req-1'), expect.any(String)],
+                [key('upoint.submitter', result.txId), json({ by: 'BrandMSP', timestamp: stampOf.timestamp, transaction: 'receivables:Issue', txId: result.txId })],
             ].sort((a, b) => (String(a[0]) < String(b[0]) ? -1 : 1)),
         );
         expect(eventOf(result)).toEqual({

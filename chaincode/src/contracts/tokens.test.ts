@@ -121,6 +121,7 @@ describe('Deposit, Attest, Mint', () => {
         expect([...result.writes.keys()].sort()).toEqual(
             [
                 k('upoint.request', 'BrandMSP', 'req-1'),
+                k('upoint.submitter', txId),
                 k('upoint.tokens.lot', txId),
                 k('upoint.tokens.lot.custodian', 'SupplierMSP', txId),
                 k('upoint.tokens.lot.owner', 'BrandMSP', txId),
@@ -292,8 +293,10 @@ describe('Pledge, Release, Foreclose', () => {
         expectOk(await s.submit('BankMSP', 'Foreclose', pledge.id));
         expect(await s.balance('BankMSP', lotId)).toEqual({ available: '30', locked: '0', total: '30' });
         expect(await s.balance('BrandMSP', lotId)).toEqual({ available: '50', locked: '0', total: '50' });
-        const hist = expectJson(await s.evaluate('RegulatorMSP', 'History', 'PLEDGE', pledge.id)) as Array<{ value: { status: string } }>;
+        const hist = expectJson(await s.evaluate('RegulatorMSP', 'History', 'PLEDGE', pledge.id)) as Array<{ by: string | null; value: { status: string } }>;
         expect(hist.map((h) => h.value.status)).toEqual(['FORECLOSED', 'ACTIVE']);
+        // audit: each history entry names the org that submitted it (newest first: the bank foreclosed, the owner pledged)
+        expect(hist.map((h) => h.by)).toEqual(['BankMSP', 'BrandMSP']);
     });
 });
 

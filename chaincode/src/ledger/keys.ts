@@ -24,6 +24,8 @@ export const KEY_TYPES = {
     registry: 'upoint.registry',
     /** [caller mspId, requestId] → RequestRecord */
     request: 'upoint.request',
+    /** [txId] → SubmitterRecord: which org submitted the transaction (audit) */
+    submitter: 'upoint.submitter',
 } as const;
 
 export type KeyType = keyof typeof KEY_TYPES;

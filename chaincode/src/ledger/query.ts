@@ -9,6 +9,7 @@ import { fail } from '../domain/errors';
 import { type CodecValue, decode, DecodeError } from './codec';
 import { checkKeyAttributes, compositeKey, KEY_TYPES, keyAttributes, type KeyType } from './keys';
 import type { LedgerStub } from './stub';
+import { submitters } from './requests';
 
 export type QueryStub = LedgerStub & Pick<ChaincodeStub, 'getStateByPartialCompositeKeyWithPagination' | 'getHistoryForKey'>;
 
@@ -55,6 +56,8 @@ export type HistoryEntry<T> = {
     readonly txId: string;
     readonly timestamp: string;
     readonly isDelete: boolean;
+    /** The org that submitted the transaction (ledger/requests.ts submitter record); null when none was recorded. */
+    readonly by: string | null;
     readonly value: T | null;
 };
 
@@ -71,7 +74,8 @@ export async function history<T>(
         for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
             const m = next.value;
             const value = m.isDelete || m.value.length === 0 ? null : decodeStored(m.value, def, id);
-            entries.push({ txId: m.txId, timestamp: instantOf(m.timestamp), isDelete: m.isDelete, value });
+            const submitter = await submitters.find(stub, [m.txId]);
+            entries.push({ txId: m.txId, timestamp: instantOf(m.timestamp), isDelete: m.isDelete, by: submitter?.by ?? null, value });
         }
     } finally {
         await iterator.close();

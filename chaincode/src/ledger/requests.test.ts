@@ -19,7 +19,10 @@ describe('claimRequest', () => {
         const first = new TestStub({ ledger, mspId: 'BrandMSP', fcn: 'f', txId: 'tx-original' });
         const record = await claimRequest(first, { mspId: 'BrandMSP', requestId: 'req-1', transaction: 'c:f', timestamp: at });
         expect(record).toEqual({ mspId: 'BrandMSP', requestId: 'req-1', txId: 'tx-original', timestamp: at, transaction: 'c:f' });
-        expect([...first.writes.keys()]).toEqual(['\u0000upoint.request\u0000BrandMSP\u0000req-1\u0000']);
+        expect([...first.writes.keys()]).toEqual(['\u0000upoint.request\u0000BrandMSP\u0000req-1\u0000', '\u0000upoint.submitter\u0000tx-original\u0000']);
+        expect(Buffer.from(first.writes.get('\u0000upoint.submitter\u0000tx-original\u0000') ?? []).toString()).toBe(
+            `{"by":"BrandMSP","timestamp":"${at}","transaction":"c:f","txId":"tx-original"}`,
+        );
         await first.commit();
 
         const retry = new TestStub({ ledger, mspId: 'BrandMSP', fcn: 'f', txId: 'tx-retry' });

@@ -56,5 +56,30 @@ export async function claimRequest(
         transaction: claim.transaction,
     };
     await requests.put(stub, record);
+    await recordSubmitter(stub, { mspId: claim.mspId, transaction: claim.transaction, timestamp: claim.timestamp });
     return record;
+}
+
+/**
+ * Who submitted each transaction, for audit: `[txId] → {by, transaction}`, one key per transaction (no hot key).
+ * Fabric's key history gives tx id, time and value but not the submitter; History joins on this record.
+ */
+export const SubmitterRecordSchema = z.strictObject({
+    txId: TxIdSchema,
+    by: MspIdSchema,
+    transaction: z.string().min(1),
+    timestamp: InstantSchema,
+});
+export type SubmitterRecord = z.infer<typeof SubmitterRecordSchema>;
+
+export const submitters = new Repository<SubmitterRecord>({
+    label: 'submitter record',
+    type: 'submitter',
+    schema: SubmitterRecordSchema,
+    keyOf: (r) => [r.txId],
+});
+
+/** Records the calling org as the submitter of this transaction (every write transaction does, once). */
+export async function recordSubmitter(stub: LedgerStub, s: Readonly<{ mspId: string; transaction: string; timestamp: string }>): Promise<void> {
+    await submitters.put(stub, { txId: stub.getTxID(), by: s.mspId, transaction: s.transaction, timestamp: s.timestamp });
 }
