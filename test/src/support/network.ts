@@ -5,7 +5,7 @@ import * as grpc from '@grpc/grpc-js';
 import { connect, hash, signers, type Gateway } from '@hyperledger/fabric-gateway';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createPrivateKey } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync, openSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, openSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -79,8 +79,12 @@ export class TestNetwork {
     readonly #clients: grpc.Client[] = [];
     readonly #gateways: Gateway[] = [];
 
+    /** Whether `dir` was made here (then `stop` removes it; set KEEP_TEST_NETWORKS=1 to keep it for debugging). */
+    readonly #ownsDir: boolean;
+
     constructor(cfg: NetworkConfig, dir?: string) {
         this.cfg = cfg;
+        this.#ownsDir = dir === undefined;
         this.dir = dir ?? mkdtempSync(join(tmpdir(), 'devnet-test-'));
     }
 
@@ -189,6 +193,7 @@ export class TestNetwork {
         if (this.devnet) await this.devnet.stop();
         this.devnet = undefined;
         await this.killProcess();
+        if (this.#ownsDir && process.env.KEEP_TEST_NETWORKS !== '1') rmSync(this.dir, { recursive: true, force: true });
     }
 }
 
