@@ -50,7 +50,7 @@ install: ## Install npm dependencies (a no-op when they are current)
 	@bash network/scripts/install.sh
 
 build: install ## Compile every workspace (TypeScript project references)
-	@$(NODE_BIN)/tsc -b network/devnet network/native chaincode test
+	@$(NODE_BIN)/tsc -b network/devnet network/native chaincode gateway test
 
 lint: install ## Type-aware lint of every workspace
 	@$(NODE_BIN)/eslint .

@@ -5,7 +5,7 @@ module.exports = {
     {
       displayName: 'unit',
       testEnvironment: 'node',
-      roots: ['<rootDir>/network/devnet/src', '<rootDir>/chaincode/src'],
+      roots: ['<rootDir>/network/devnet/src', '<rootDir>/chaincode/src', '<rootDir>/gateway/src'],
       testMatch: ['**/*.test.ts'],
       transform: { '^.+\\.ts$': ts },
     },

@@ -9,7 +9,7 @@ status=0
 
 bash network/scripts/install.sh
 log "build"
-node_modules/.bin/tsc -b network/devnet network/native chaincode test || status=1
+node_modules/.bin/tsc -b network/devnet network/native chaincode gateway test || status=1
 log "lint"
 node_modules/.bin/eslint . && echo "lint: ok" > "$results/lint.txt" || { echo "lint: FAILED" > "$results/lint.txt"; status=1; }
 if [[ -f chaincode/package.json ]] && grep -q '"metadata:check"' chaincode/package.json; then

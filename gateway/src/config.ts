@@ -1,0 +1,144 @@
+/**
+ * The gateway's configuration: read from the environment once, typed, and refused at start-up naming every
+ * missing or invalid variable at once.
+ */
+import { existsSync } from 'node:fs';
+import { z } from 'zod';
+import { loadNetworkConfig, type NetworkConfig, type OrgConfig } from '@upoint/devnet/dist/config/network';
+
+export type CallKind = 'evaluate' | 'endorse' | 'submit' | 'commitStatus';
+
+export interface Timeouts {
+    readonly evaluate: number;
+    readonly endorse: number;
+    readonly submit: number;
+    readonly commitStatus: number;
+}
+
+export interface GatewayConfig {
+    readonly listen: { readonly host: string; readonly port: number };
+    readonly networkFile: string;
+    readonly network: NetworkConfig;
+    readonly cryptoDir: string;
+    /** The orgs (from the network file) this process holds identities for. */
+    readonly orgs: readonly OrgConfig[];
+    readonly apiKeysFile: string;
+    readonly timeouts: Timeouts;
+    readonly bodyLimit: string;
+    readonly logLevel: string;
+}
+
+export class ConfigError extends Error {
+    readonly problems: readonly string[];
+
+    constructor(properties: Readonly<{ problems: readonly string[] }>) {
+        super(`invalid gateway configuration:\n  ${properties.problems.join('\n  ')}`);
+        this.name = 'ConfigError';
+        this.problems = properties.problems;
+    }
+}
+
+const ListenSchema = z
+    .string()
+    .regex(/^[A-Za-z0-9.:[\]-]+:[0-9]{1,5}$/, 'expected host:port')
+    .transform((s) => {
+        const i = s.lastIndexOf(':');
+        return { host: s.slice(0, i), port: Number(s.slice(i + 1)) };
+    })
+    .refine((l) => l.port <= 65535, 'port out of range');
+const MillisSchema = z.string().regex(/^[1-9][0-9]{0,6}$/, 'expected milliseconds, 1-9999999').transform(Number);
+const BodyLimitSchema = z.string().regex(/^[1-9][0-9]{0,4}(b|kb|mb)$/, 'expected a size such as 100kb');
+const LevelSchema = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+const DEFAULTS = {
+    GATEWAY_LISTEN: '127.0.0.1:3000',
+    GATEWAY_TIMEOUT_EVALUATE_MS: '10000',
+    GATEWAY_TIMEOUT_ENDORSE_MS: '15000',
+    GATEWAY_TIMEOUT_SUBMIT_MS: '10000',
+    GATEWAY_TIMEOUT_COMMIT_STATUS_MS: '60000',
+    GATEWAY_BODY_LIMIT: '100kb',
+    LOG_LEVEL: 'info',
+} as const;
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Reads: GATEWAY_LISTEN (host:port, default 127.0.0.1:3000), NETWORK_FILE, CRYPTO_DIR, GATEWAY_ORGS (comma
+ * separated org names or MSP ids; default every org of the network file), API_KEYS_FILE,
+ * GATEWAY_TIMEOUT_{EVALUATE,ENDORSE,SUBMIT,COMMIT_STATUS}_MS, GATEWAY_BODY_LIMIT, LOG_LEVEL.
+ */
+export function loadConfig(env: Env = process.env): GatewayConfig {
+    const problems: string[] = [];
+    const value = (name: keyof typeof DEFAULTS): string => {
+        const v = env[name];
+        return v === undefined || v === '' ? DEFAULTS[name] : v;
+    };
+    const parse = <T>(name: string, raw: string, schema: z.ZodType<T, string>): T | undefined => {
+        const r = schema.safeParse(raw);
+        if (r.success) return r.data;
+        problems.push(`${name}: ${r.error.issues.map((i) => i.message).join('; ')}`);
+        return undefined;
+    };
+    const requiredPath = (name: string): string | undefined => {
+        const v = env[name];
+        if (v === undefined || v === '') {
+            problems.push(`${name}: missing`);
+            return undefined;
+        }
+        if (!existsSync(v)) {
+            problems.push(`${name}: ${v} does not exist`);
+            return undefined;
+        }
+        return v;
+    };
+
+    const listen = parse('GATEWAY_LISTEN', value('GATEWAY_LISTEN'), ListenSchema);
+    const networkFile = requiredPath('NETWORK_FILE');
+    const cryptoDir = requiredPath('CRYPTO_DIR');
+    const apiKeysFile = requiredPath('API_KEYS_FILE');
+    const evaluate = parse('GATEWAY_TIMEOUT_EVALUATE_MS', value('GATEWAY_TIMEOUT_EVALUATE_MS'), MillisSchema);
+    const endorse = parse('GATEWAY_TIMEOUT_ENDORSE_MS', value('GATEWAY_TIMEOUT_ENDORSE_MS'), MillisSchema);
+    const submit = parse('GATEWAY_TIMEOUT_SUBMIT_MS', value('GATEWAY_TIMEOUT_SUBMIT_MS'), MillisSchema);
+    const commitStatus = parse('GATEWAY_TIMEOUT_COMMIT_STATUS_MS', value('GATEWAY_TIMEOUT_COMMIT_STATUS_MS'), MillisSchema);
+    const bodyLimit = parse('GATEWAY_BODY_LIMIT', value('GATEWAY_BODY_LIMIT'), BodyLimitSchema);
+    const logLevel = parse('LOG_LEVEL', value('LOG_LEVEL'), LevelSchema);
+
+    let network: NetworkConfig | undefined;
+    if (networkFile !== undefined) {
+        try {
+            network = loadNetworkConfig(networkFile);
+        } catch (err) {
+            problems.push(`NETWORK_FILE: ${err instanceof Error ? err.message : String(err)}`);
+        }
+    }
+    let orgs: OrgConfig[] | undefined;
+    if (network !== undefined) {
+        const wanted = (env.GATEWAY_ORGS ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+        if (wanted.length === 0) orgs = network.orgs;
+        else {
+            const found = wanted.map((w) => network?.orgs.find((o) => o.name === w || o.mspId === w));
+            const unknown = wanted.filter((_, i) => found[i] === undefined);
+            if (unknown.length > 0) problems.push(`GATEWAY_ORGS: not in the network file: ${unknown.join(', ')}`);
+            else orgs = found.filter((o): o is OrgConfig => o !== undefined);
+        }
+    }
+
+    if (
+        problems.length > 0 ||
+        listen === undefined ||
+        networkFile === undefined ||
+        network === undefined ||
+        cryptoDir === undefined ||
+        apiKeysFile === undefined ||
+        orgs === undefined ||
+        evaluate === undefined ||
+        endorse === undefined ||
+        submit === undefined ||
+        commitStatus === undefined ||
+        bodyLimit === undefined ||
+        logLevel === undefined
+    ) {
+        throw new ConfigError({ problems });
+    }
+    return { listen, networkFile, network, cryptoDir, orgs, apiKeysFile, timeouts: { evaluate, endorse, submit, commitStatus }, bodyLimit, logLevel };
+}

@@ -1,0 +1,183 @@
+/**
+ * The Fabric layer behind a small port: one @grpc/grpc-js client per peer endpoint, one fabric-gateway Gateway
+ * per served org (its User1 identity), deadlines per call kind. Routes and unit tests see only `FabricPort`.
+ */
+import * as grpc from '@grpc/grpc-js';
+import { CommitError, CommitStatusError, connect, hash, signers, StatusCode, type Gateway, type SubmittedTransaction } from '@hyperledger/fabric-gateway';
+import { common, peer } from '@hyperledger/fabric-protos';
+import { createPrivateKey } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { peerHost, type NetworkConfig, type OrgConfig } from '@upoint/devnet/dist/config/network';
+import { tlsCaCertPath, userMspDir } from '@upoint/devnet/dist/msp/cryptogen';
+import type { Timeouts } from './config';
+import { ApiError, fromFabricError } from './errors';
+
+export interface SubmitRequest {
+    /** The org whose identity signs. */
+    readonly mspId: string;
+    readonly contract: string;
+    readonly transaction: string;
+    readonly args: readonly string[];
+}
+
+export interface Submitted {
+    readonly txId: string;
+    /** The chaincode's response (what every endorser agreed on). */
+    readonly result: Uint8Array;
+}
+
+export interface TransactionInfo {
+    readonly txId: string;
+    /** Fabric's validation code name: VALID, MVCC_READ_CONFLICT, … */
+    readonly validationCode: string;
+    readonly valid: boolean;
+    readonly blockNumber: string;
+}
+
+export interface FabricPort {
+    /** The orgs (MSP ids) this process holds identities for. */
+    readonly mspIds: readonly string[];
+    evaluate(mspId: string, contract: string, transaction: string, args: readonly string[]): Promise<Uint8Array>;
+    /** Endorse and send to ordering; does not wait for commit. Throws the fabric-gateway error as is. */
+    submitAsync(request: SubmitRequest): Promise<Submitted>;
+    /**
+     * Endorse, order and wait for commit. A failed commit throws CommitError; a commit-status deadline is
+     * resolved by asking for the status again (never by resubmitting), up to the attempts given.
+     */
+    submit(request: SubmitRequest): Promise<Submitted>;
+    /** Status, block and validation code of a committed transaction (qscc); NOT_FOUND while it is not in a block. */
+    transaction(mspId: string, txId: string): Promise<TransactionInfo>;
+    close(): void;
+}
+
+const VALIDATION_NAMES: ReadonlyMap<number, string> = new Map(Object.entries(StatusCode).map(([name, code]) => [code, name]));
+
+export function validationCodeName(code: number): string {
+    return VALIDATION_NAMES.get(code) ?? `UNKNOWN_${code}`;
+}
+
+export interface FabricOptions {
+    readonly network: NetworkConfig;
+    readonly cryptoDir: string;
+    readonly orgs: readonly OrgConfig[];
+    readonly timeouts: Timeouts;
+    /** How often a commit-status deadline is followed by another status query (default 3). */
+    readonly commitStatusAttempts?: number;
+    /** Connect to 127.0.0.1 (devnet, tests) instead of the peers' host names. */
+    readonly host?: string;
+}
+
+function firstFile(dir: string): string {
+    const f = readdirSync(dir)[0];
+    if (f === undefined) throw new Error(`no credentials in ${dir}`);
+    return join(dir, f);
+}
+
+class FabricConnections implements FabricPort {
+    readonly mspIds: readonly string[];
+    readonly #clients: grpc.Client[] = [];
+    readonly #gateways = new Map<string, Gateway>();
+    readonly #channel: string;
+    readonly #chaincode: string;
+    readonly #commitStatusAttempts: number;
+
+    constructor(options: Readonly<FabricOptions>) {
+        this.#channel = options.network.channel;
+        this.#chaincode = options.network.chaincode.name;
+        this.#commitStatusAttempts = options.commitStatusAttempts ?? 3;
+        const t = options.timeouts;
+        for (const org of options.orgs) {
+            const p = org.peers[0];
+            if (p === undefined) throw new Error(`org ${org.name} has no peer`);
+            const client = new grpc.Client(`${options.host ?? '127.0.0.1'}:${p.port}`, grpc.credentials.createSsl(readFileSync(tlsCaCertPath(options.cryptoDir, org))), {
+                'grpc.ssl_target_name_override': peerHost(org, p),
+            });
+            this.#clients.push(client);
+            const msp = userMspDir(options.cryptoDir, org, 'User1');
+            const gateway = connect({
+                client,
+                identity: { mspId: org.mspId, credentials: readFileSync(firstFile(join(msp, 'signcerts'))) },
+                signer: signers.newPrivateKeySigner(createPrivateKey(readFileSync(firstFile(join(msp, 'keystore'))))),
+                hash: hash.sha256,
+                evaluateOptions: () => ({ deadline: Date.now() + t.evaluate }),
+                endorseOptions: () => ({ deadline: Date.now() + t.endorse }),
+                submitOptions: () => ({ deadline: Date.now() + t.submit }),
+                commitStatusOptions: () => ({ deadline: Date.now() + t.commitStatus }),
+            });
+            this.#gateways.set(org.mspId, gateway);
+        }
+        this.mspIds = [...this.#gateways.keys()];
+    }
+
+    #gateway(mspId: string): Gateway {
+        const g = this.#gateways.get(mspId);
+        if (g === undefined) throw new ApiError({ code: 'FORBIDDEN', detail: `this gateway does not serve ${mspId}` });
+        return g;
+    }
+
+    async evaluate(mspId: string, contract: string, transaction: string, args: readonly string[]): Promise<Uint8Array> {
+        const c = this.#gateway(mspId).getNetwork(this.#channel).getContract(this.#chaincode, contract);
+        return c.evaluateTransaction(transaction, ...args);
+    }
+
+    async #send(request: SubmitRequest): Promise<SubmittedTransaction> {
+        const c = this.#gateway(request.mspId).getNetwork(this.#channel).getContract(this.#chaincode, request.contract);
+        const endorsed = await c.newProposal(request.transaction, { arguments: [...request.args] }).endorse();
+        return endorsed.submit();
+    }
+
+    async submitAsync(request: SubmitRequest): Promise<Submitted> {
+        const submitted = await this.#send(request);
+        return { txId: submitted.getTransactionId(), result: submitted.getResult() };
+    }
+
+    async submit(request: SubmitRequest): Promise<Submitted> {
+        const submitted = await this.#send(request);
+        for (let n = 1; ; n += 1) {
+            try {
+                const status = await submitted.getStatus();
+                if (!status.successful) throw new CommitError({ code: status.code, transactionId: status.transactionId, message: `transaction ${status.transactionId} failed to commit with status code ${status.code} (${validationCodeName(status.code)})` });
+                return { txId: submitted.getTransactionId(), result: submitted.getResult() };
+            } catch (err) {
+                // the transaction was ordered; its outcome is unknown: ask again, never resubmit
+                if (!(err instanceof CommitStatusError) || n >= this.#commitStatusAttempts) {
+                    if (err instanceof CommitStatusError) {
+                        throw new ApiError({ code: 'TIMEOUT', detail: `commit status of ${submitted.getTransactionId()} unknown; see GET /v1/transactions/${submitted.getTransactionId()}`, txId: submitted.getTransactionId(), cause: err });
+                    }
+                    throw err;
+                }
+            }
+        }
+    }
+
+    async transaction(mspId: string, txId: string): Promise<TransactionInfo> {
+        const qscc = this.#gateway(mspId).getNetwork(this.#channel).getContract('qscc');
+        let processed: peer.ProcessedTransaction;
+        let block: common.Block;
+        try {
+            processed = peer.ProcessedTransaction.deserializeBinary(await qscc.evaluateTransaction('GetTransactionByID', this.#channel, txId));
+            block = common.Block.deserializeBinary(await qscc.evaluateTransaction('GetBlockByTxID', this.#channel, txId));
+        } catch (err) {
+            const mapped = fromFabricError(err);
+            if (mapped.code === 'UNAVAILABLE' || mapped.code === 'TIMEOUT') throw mapped;
+            throw new ApiError({ code: 'NOT_FOUND', detail: `transaction ${txId} is not in the ledger (yet)`, cause: err });
+        }
+        const code = processed.getValidationcode();
+        return {
+            txId,
+            validationCode: validationCodeName(code),
+            valid: code === StatusCode.VALID,
+            blockNumber: String(block.getHeader()?.getNumber() ?? 0),
+        };
+    }
+
+    close(): void {
+        for (const g of this.#gateways.values()) g.close();
+        for (const c of this.#clients) c.close();
+    }
+}
+
+export function connectFabric(options: Readonly<FabricOptions>): FabricPort {
+    return new FabricConnections(options);
+}
