@@ -20,14 +20,16 @@ const CLI = join(REPO, 'network/devnet/dist/cli.js');
 
 /**
  * The project network file with its ports moved into a private block of 100 ports, so test networks never
- * collide with each other or with a dev network: each distinct `offset` (a multiple of 500 between 0 and
- * 200000) gets block 20000 + (offset / 500) * 100. Within the block: orderer 0-2, org i's peer 10+4i..12+4i,
+ * collide with each other or with a dev network: each distinct `offset` (a multiple of 500 between 5000 and
+ * 113000) gets block 10000 + (offset / 500) * 100. Within the block: orderer 0-2, org i's peer 10+4i..12+4i,
  * chaincode servers 50-59, devnet operations 90.
  */
 export function testConfig(offset: number, overrides: Partial<NetworkConfig['orderer']['batch']> = {}): NetworkConfig {
     const cfg = loadNetworkConfig(NETWORK_FILE);
-    const base = 20000 + Math.floor(offset / 500) * 100;
-    if (base + 99 > 65535) throw new Error(`testConfig: offset ${offset} is out of range`);
+    // Blocks stay below 32768, where Linux starts handing out ephemeral ports to outgoing connections
+    // (net.ipv4.ip_local_port_range): a listener up there can collide with any client socket.
+    const base = 10000 + Math.floor(offset / 500) * 100;
+    if (offset < 5000 || base + 99 >= 32768) throw new Error(`testConfig: offset ${offset} is out of range (5000..113000)`);
     return {
         ...cfg,
         orderer: {
