@@ -3,17 +3,10 @@
  * prefix) plus the gateway's own, one exhaustive code → HTTP status table, and RFC 9457 problem details bodies.
  */
 import { CommitError, CommitStatusError, EndorseError, GatewayError as FabricGatewayError, type ErrorDetail } from '@hyperledger/fabric-gateway';
+import { ERROR_CODES as CHAINCODE_CATALOGUE } from '@upoint/chaincode/dist/domain/errors';
 
-export const CHAINCODE_ERROR_CODES = [
-    'NOT_FOUND',
-    'FORBIDDEN',
-    'INVALID_ARGUMENT',
-    'INVALID_STATE',
-    'CONFLICT',
-    'DUPLICATE_REQUEST',
-    'INSUFFICIENT_FUNDS',
-    'UNAUTHENTICATED',
-] as const;
+/** The chaincode's own catalogue (chaincode/src/domain/errors.ts), not a copy: a new chaincode code needs a status here. */
+export const CHAINCODE_ERROR_CODES = CHAINCODE_CATALOGUE;
 
 export const ERROR_CODES = [...CHAINCODE_ERROR_CODES, 'VALIDATION_FAILED', 'RATE_LIMITED', 'UNAVAILABLE', 'TIMEOUT', 'INTERNAL'] as const;
 
