@@ -24,45 +24,18 @@ const MATURITY = '2024-03-31';
 /** Day offset of the first day after MATURITY. */
 const AFTER_MATURITY = 91;
 
-/**
- * A channel driven through fabric-shim's dispatcher like TestChannel, but with a controllable transaction date
- * (TestChannel's clock stays on 2024-01-01).
- */
+/** TestChannel with the transaction date set by `day` (days after 2024-01-01) and fresh request ids. */
 class Net {
     readonly ledger = new TestLedger();
     readonly channel = new TestChannel(contracts, this.ledger);
     day = 0;
-    #seq = 0;
     #req = 0;
 
-    async run(mspId: string, fcn: string, args: readonly string[], submit: boolean): Promise<TxResult> {
-        this.#seq += 1;
-        const txId = `tx${String(this.#seq).padStart(4, '0')}`;
-        const stub = new TestStub({
-            ledger: this.ledger,
-            mspId,
-            fcn,
-            args,
-            txId,
-            timestamp: { seconds: EPOCH + BigInt(this.day) * DAY + BigInt(this.#seq), nanos: 123_456_789 },
-        });
-        const response = await this.channel.chaincode.Invoke(stub);
-        const ok = response.status === 200;
-        const writes = stub.writes;
-        if (ok && submit) await stub.commit();
-        else await stub.done();
-        return {
-            txId,
-            status: response.status,
-            message: response.message ?? '',
-            payload: response.payload === undefined ? '' : Buffer.from(response.payload).toString('utf8'),
-            event: ok ? stub.event : undefined,
-            writes,
-            committed: ok && submit,
-        };
+    run(mspId: string, fcn: string, args: readonly string[], submit: boolean): Promise<TxResult> {
+        this.channel.clockOffsetSeconds = BigInt(this.day) * DAY;
+        return submit ? this.channel.submit(mspId, fcn, ...args) : this.channel.evaluate(mspId, fcn, ...args);
     }
 
-    /** Submit `receivables:<tx>` with a fresh request id. */
     submit(mspId: string, tx: string, ...args: string[]): Promise<TxResult> {
         this.#req += 1;
         return this.run(mspId, `receivables:${tx}`, [`req-${this.#req}`, ...args], true);

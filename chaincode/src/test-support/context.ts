@@ -416,6 +416,8 @@ export interface TxResult {
 export class TestChannel {
     readonly ledger: TestLedger;
     readonly chaincode: ChaincodeFromContract;
+    /** Added to every transaction's time: tests move the clock (e.g. past a maturity date) by setting it. */
+    clockOffsetSeconds = 0n;
     #seq = 0;
 
     constructor(contracts: ReadonlyArray<new () => Contract>, ledger: TestLedger = new TestLedger()) {
@@ -450,7 +452,7 @@ export class TestChannel {
             fcn,
             args,
             txId,
-            timestamp: { seconds: DEFAULT_SECONDS + BigInt(this.#seq), nanos: 123_456_789 },
+            timestamp: { seconds: DEFAULT_SECONDS + this.clockOffsetSeconds + BigInt(this.#seq), nanos: 123_456_789 },
         });
         const response: ChaincodeResponse = await this.chaincode.Invoke(stub);
         const ok = response.status === 200;
