@@ -13,6 +13,8 @@ FABRIC_BIN   ?=
 FABRIC_SAMPLES ?=
 TEST_NETWORK_DIR ?= .test-network
 ORDERERS     ?= 1
+GATEWAY_LISTEN   ?= 127.0.0.1:3000
+GATEWAY_KEYS_DIR ?= gateway
 DEVNET       := node network/devnet/dist/cli.js
 NATIVE       := node network/native/dist/cli.js
 
@@ -35,11 +37,13 @@ endif
 NODE_BIN     := node_modules/.bin
 CC_SERVER    := node $(CURDIR)/node_modules/fabric-shim/cli.js server --module-path $(CURDIR)/chaincode
 NET_BOOTSTRAP ?= bash network/scripts/bootstrap-members.sh $(NETWORK_FILE) $(NET_DIR)
+GATEWAY      := NETWORK_FILE=$(NETWORK_FILE) NET_DIR=$(NET_DIR) GATEWAY_LISTEN=$(GATEWAY_LISTEN) \
+                GATEWAY_KEYS_DIR=$(GATEWAY_KEYS_DIR) bash network/scripts/gateway.sh
 
 export NETWORK FABRIC_BIN FABRIC_SAMPLES
 
 .PHONY: help install build lint typecheck network-up network-down network-clean deploy status demo \
-        test test-unit test-e2e test-native metadata-check clean
+        gateway-up gateway-down test test-unit test-e2e test-native metadata-check clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z][a-z0-9-]*:.*## / {printf "  \033[1m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -72,12 +76,19 @@ status: ## Network health, block heights, committed chaincode definition
 	@bash network/scripts/require-network.sh
 	@$(NET_CLI) status --network $(NETWORK_FILE) --dir $(NET_DIR)
 
-network-down: ## Stop everything the network targets started (by recorded pids)
+network-down: ## Stop everything the network targets started (by recorded pids), the gateway first
+	@$(GATEWAY) down
 	@$(NET_CLI) down --dir $(NET_DIR)
 
 network-clean: network-down ## Stop and delete the network's state (crypto, ledgers, logs)
 	@rm -rf $(NET_DIR)
 	@echo "removed $(NET_DIR)"
+
+gateway-up: build ## Start the REST gateway on GATEWAY_LISTEN (default 127.0.0.1:3000); prints its URL and dev API keys
+	@$(GATEWAY) up
+
+gateway-down: ## Stop the REST gateway (by its recorded pid)
+	@$(GATEWAY) down
 
 demo: ## Install, start devnet, deploy, walk through the product
 	@$(MAKE) --no-print-directory network-up deploy

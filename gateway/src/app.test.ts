@@ -168,16 +168,17 @@ describe('error mapping', () => {
 });
 
 describe('writes: idempotency, retries, async', () => {
-    it('answers a replayed Idempotency-Key with the original txId and the resource as it is now', async () => {
+    it('answers a replayed Idempotency-Key with the original txId and the original result, read back from the ledger', async () => {
         const { app, fabric } = setup();
         fabric.onSubmit = () => Promise.reject(endorseError('DUPLICATE_REQUEST: request inv-1 already processed in transaction tx-first'));
-        fabric.onEvaluate = () => Promise.resolve(json({ id: 'tx-first', status: 'PENDING' }));
+        fabric.onTransaction = (txId) => Promise.resolve({ txId, validationCode: 'VALID', valid: true, blockNumber: '3', result: json({ id: 'tx-first', status: 'PENDING' }) });
         const res = await request(app).post('/v1/receivables').set('Authorization', bearer(KEYS.brand)).set('Idempotency-Key', 'inv-1').send(ISSUE);
         expect(res.status).toBe(201);
         expect(res.headers['idempotent-replayed']).toBe('true');
         expect(res.headers.location).toBe('/v1/receivables/tx-first');
         expect(res.body).toEqual({ txId: 'tx-first', result: { id: 'tx-first', status: 'PENDING' }, replayed: true });
-        expect(fabric.calls.filter((c) => c.kind === 'evaluate')).toEqual([{ kind: 'evaluate', mspId: 'BrandMSP', contract: 'receivables', transaction: 'Get', args: ['tx-first'] }]);
+        expect(fabric.calls.filter((c) => c.kind === 'transaction')).toEqual([{ kind: 'transaction', mspId: 'BrandMSP', txId: 'tx-first' }]);
+        expect(fabric.calls.filter((c) => c.kind === 'evaluate')).toEqual([]);
     });
 
     it('retries MVCC_READ_CONFLICT with a fresh proposal, bounded, with backoff', async () => {

@@ -7,17 +7,20 @@ import express, { type Express, type NextFunction, type Request, type Response }
 import type { Logger } from 'pino';
 import { authorize, type KeyStore, type Principal } from './auth';
 import { ApiError, fromFabricError, PROBLEM_CONTENT_TYPE, problemOf, safeCause, type FieldError } from './errors';
-import type { FabricPort, Submitted } from './fabric';
+import type { FabricPort, SubmitRequest, Submitted } from './fabric';
 import { newMetrics, type Metrics } from './metrics';
 import { buildOpenApi, docsPage } from './openapi';
-import type { Call, Operation, Plan } from './operation';
+import { decodeResult, type Call, type Operation, type Plan } from './operation';
+import { RateLimiter, type Decision, type RateLimit } from './ratelimit';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry';
 import { memberOperations } from './routes/members';
+import { provenanceOperations } from './routes/provenance';
 import { receivableOperations } from './routes/receivables';
+import { tokenOperations } from './routes/tokens';
 import { transactionOperations } from './routes/transactions';
 import { IdempotencyKeySchema } from './schemas';
 
-export const OPERATIONS: readonly Operation[] = [...memberOperations, ...receivableOperations, ...transactionOperations];
+export const OPERATIONS: readonly Operation[] = [...memberOperations, ...provenanceOperations, ...tokenOperations, ...receivableOperations, ...transactionOperations];
 
 export interface AppDeps {
     readonly fabric: FabricPort;
@@ -29,7 +32,17 @@ export interface AppDeps {
     readonly retry?: RetryPolicy;
     readonly sleep?: (ms: number) => Promise<void>;
     readonly version?: string;
+    /** Per client address on public routes (and for failed authentications); per API key elsewhere. */
+    readonly rateLimits?: { readonly public: RateLimit; readonly key: RateLimit };
+    /** The org whose identity submits public requests (consumer scans); default the first served org. */
+    readonly publicMspId?: string;
+    /** Express's `trust proxy` (e.g. 1 behind one reverse proxy), so that client addresses are the real ones. */
+    readonly trustProxy?: boolean | number | string;
+    /** Comment lines on open event streams, so idle proxies keep them (default 15 s). */
+    readonly heartbeatMs?: number;
 }
+
+export const DEFAULT_RATE_LIMITS = { public: { perMinute: 60, burst: 20 }, key: { perMinute: 6000, burst: 500 } } as const;
 
 interface Locals {
     reqId: string;
@@ -39,19 +52,6 @@ interface Locals {
 }
 
 const locals = (res: Response): Locals => res.locals as Locals;
-
-const utf8 = new TextDecoder();
-
-/** The chaincode's answer as JSON (every U-Point transaction returns JSON text). */
-export function decodeResult(bytes: Uint8Array): unknown {
-    const text = utf8.decode(bytes);
-    if (text === '') return null;
-    try {
-        return JSON.parse(text) as unknown;
-    } catch {
-        return text;
-    }
-}
 
 const toExpressPath = (path: string): string => path.replace(/\{([A-Za-z0-9_]+)\}/g, ':$1');
 
@@ -69,6 +69,10 @@ export function createApp(deps: Readonly<AppDeps>): Express {
     const metrics = deps.metrics ?? newMetrics();
     const retry = deps.retry ?? DEFAULT_RETRY;
     const doc = buildOpenApi(OPERATIONS, deps.version ?? '0.1.0');
+    const limits = deps.rateLimits ?? DEFAULT_RATE_LIMITS;
+    const publicLimiter = new RateLimiter(limits.public);
+    const keyLimiter = new RateLimiter(limits.key);
+    const heartbeatMs = deps.heartbeatMs ?? 15_000;
     const docs = docsPage(doc);
 
     const track = async <T>(kind: string, fn: () => Promise<T>): Promise<T> => {
@@ -84,10 +88,22 @@ export function createApp(deps: Readonly<AppDeps>): Express {
     const evaluate = async (mspId: string, call: Call): Promise<unknown> =>
         decodeResult(await track('evaluate', () => fabric.evaluate(mspId, call.contract, call.transaction, call.args)));
 
+    const submitWithRetry = (request: SubmitRequest, reqId: string): Promise<Submitted> =>
+        track('submit', () =>
+            withRetry(() => fabric.submit(request), retry, {
+                ...(deps.sleep !== undefined ? { sleep: deps.sleep } : {}),
+                onRetry: (reason) => {
+                    metrics.fabricRetries.inc({ reason });
+                    logger.info({ reqId, reason }, 'retrying with a fresh proposal');
+                },
+            }),
+        );
+
     const app = express();
     app.disable('x-powered-by');
     app.set('query parser', 'simple');
     app.set('etag', false);
+    if (deps.trustProxy !== undefined) app.set('trust proxy', deps.trustProxy);
 
     app.use((req: Request, res: Response, next: NextFunction) => {
         const incoming = req.get('x-request-id');
@@ -155,13 +171,43 @@ export function createApp(deps: Readonly<AppDeps>): Express {
         });
     }
 
+    /** Takes one request from a bucket; 429 RATE_LIMITED with Retry-After when it is empty. */
+    function limit(limiter: RateLimiter, caller: string, scope: string, res: Response): void {
+        const d: Decision = limiter.take(caller);
+        res.set({ 'RateLimit-Limit': String(d.limit), 'RateLimit-Remaining': String(d.remaining) });
+        if (d.allowed) return;
+        metrics.rateLimited.inc({ scope });
+        res.set('Retry-After', String(d.retryAfterSeconds));
+        throw new ApiError({ code: 'RATE_LIMITED', detail: `too many requests; retry after ${d.retryAfterSeconds} s` });
+    }
+
+    function caller(op: Operation, req: Request, res: Response): Principal {
+        const address = `ip:${req.ip ?? 'unknown'}`;
+        if (op.access === 'public') {
+            limit(publicLimiter, address, 'public', res);
+            const mspId = deps.publicMspId ?? fabric.mspIds[0];
+            if (mspId === undefined) throw new ApiError({ code: 'UNAVAILABLE', detail: 'no org configured for public requests' });
+            return { role: 'public', mspId, name: 'public' };
+        }
+        let principal: Principal;
+        try {
+            principal = keys.authenticate(req.get('authorization'));
+        } catch (err) {
+            // failed authentications spend the address's public budget: guessing keys is throttled
+            limit(publicLimiter, address, 'auth', res);
+            throw err;
+        }
+        limit(keyLimiter, principal.name, 'key', res);
+        return principal;
+    }
+
     async function run(op: Operation, req: Request, res: Response): Promise<void> {
-        // (public operations, e.g. consumer verification, will get their own rate-limited path)
-        const principal = keys.authenticate(req.get('authorization'));
+        const principal = caller(op, req, res);
         locals(res).principal = principal;
         authorize(principal, op.access); // before parsing: a refused caller learns nothing and Fabric sees nothing
         const body: unknown = req.body;
-        const raw = { params: req.params, query: req.query, body: body ?? {} };
+        const lastEventId = req.get('last-event-id');
+        const raw = { params: req.params, query: req.query, body: body ?? {}, ...(lastEventId !== undefined ? { lastEventId } : {}) };
         let idempotencyKey: string | undefined;
         let plan: Plan;
         if (op.kind === 'write') {
@@ -185,7 +231,7 @@ export function createApp(deps: Readonly<AppDeps>): Express {
                 res.status(200).json(await evaluate(principal.mspId, plan.call));
                 return;
             case 'custom': {
-                const reply = await plan.run(fabric);
+                const reply = await plan.run(withRetryingSubmit(locals(res).reqId));
                 if (reply.headers !== undefined) res.set(reply.headers);
                 res.status(reply.status).json(reply.body);
                 return;
@@ -193,6 +239,62 @@ export function createApp(deps: Readonly<AppDeps>): Express {
             case 'write':
                 await write(op, plan, principal, idempotencyKey ?? '', req, res);
                 return;
+            case 'stream':
+                await stream(plan, principal, req, res);
+                return;
+        }
+    }
+
+    /** The port as custom operations see it: submits are retried like the writes' are. */
+    function withRetryingSubmit(reqId: string): FabricPort {
+        return {
+            mspIds: fabric.mspIds,
+            evaluate: (mspId, contract, transaction, args) => track('evaluate', () => fabric.evaluate(mspId, contract, transaction, args)),
+            submitAsync: (request) => track('submit-async', () => fabric.submitAsync(request)),
+            submit: (request) => submitWithRetry(request, reqId),
+            transaction: (mspId, txId) => track('transaction', () => fabric.transaction(mspId, txId)),
+            chaincodeEvents: (mspId, start) => fabric.chaincodeEvents(mspId, start),
+            close: () => undefined,
+        };
+    }
+
+    /**
+     * Server-Sent Events: one `message` per chaincode event, `id: <block>:<txId>` so that a reconnecting client's
+     * Last-Event-ID resumes just after it. A broken Fabric stream ends the response (after an `error` event); the
+     * client reconnects and resumes — nothing is lost or repeated.
+     */
+    async function stream(plan: Extract<Plan, { kind: 'stream' }>, principal: Principal, req: Request, res: Response): Promise<void> {
+        const events = await track('events', () => fabric.chaincodeEvents(principal.mspId, plan.start));
+        let closed = false;
+        res.status(200).set({ 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', 'X-Accel-Buffering': 'no' });
+        res.flushHeaders();
+        res.write('retry: 2000\n\n');
+        metrics.eventStreams.inc();
+        const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), heartbeatMs);
+        heartbeat.unref();
+        const close = (): void => {
+            if (closed) return;
+            closed = true;
+            clearInterval(heartbeat);
+            events.close();
+            metrics.eventStreams.dec();
+        };
+        req.on('close', close);
+        try {
+            for await (const e of events) {
+                if (plan.types !== undefined && !plan.types.has(e.name)) continue;
+                const data = { blockNumber: e.blockNumber.toString(), txId: e.txId, name: e.name, payload: decodeResult(e.payload) };
+                res.write(`id: ${e.blockNumber.toString()}:${e.txId}\ndata: ${JSON.stringify(data)}\n\n`);
+            }
+        } catch (err) {
+            if (!closed) {
+                const e = fromFabricError(err);
+                logger.warn({ reqId: locals(res).reqId, code: e.code, cause: safeCause(err) }, 'event stream broken');
+                res.write(`event: error\ndata: ${JSON.stringify({ code: e.code, detail: e.detail })}\n\n`);
+            }
+        } finally {
+            close();
+            res.end();
         }
     }
 
@@ -201,22 +303,13 @@ export function createApp(deps: Readonly<AppDeps>): Express {
         const respondAsync = /(^|[\s,;])respond-async([\s,;]|$)/.test(req.get('prefer') ?? '');
         let submitted: Submitted;
         try {
-            submitted = respondAsync
-                ? await track('submit-async', () => fabric.submitAsync(request))
-                : await track('submit', () =>
-                      withRetry(() => fabric.submit(request), retry, {
-                          ...(deps.sleep !== undefined ? { sleep: deps.sleep } : {}),
-                          onRetry: (reason) => {
-                              metrics.fabricRetries.inc({ reason });
-                              logger.info({ reqId: locals(res).reqId, reason }, 'retrying with a fresh proposal');
-                          },
-                      }),
-                  );
+            submitted = respondAsync ? await track('submit-async', () => fabric.submitAsync(request)) : await submitWithRetry(request, locals(res).reqId);
         } catch (err) {
             const e = fromFabricError(err);
             if (e.code !== 'DUPLICATE_REQUEST' || e.originalTxId === undefined) throw e;
-            // a replay: the request was processed by transaction originalTxId; answer with the resource as it is now
-            const result = await evaluate(principal.mspId, plan.replay(e.originalTxId));
+            // a replay: transaction originalTxId processed this request; answer with what it answered then
+            const original = await track('transaction', () => fabric.transaction(principal.mspId, e.originalTxId ?? ''));
+            const result = decodeResult(original.result);
             res.set('Idempotent-Replayed', 'true');
             if (plan.location !== undefined) res.set('Location', plan.location(result, e.originalTxId));
             res.status(op.status).json({ txId: e.originalTxId, result, replayed: true });

@@ -14,8 +14,11 @@ export type Role = (typeof ROLES)[number];
 /** What a route needs: any authenticated caller may read; `write` is for members; `admin` for admins. */
 export type Access = 'public' | 'read' | 'write' | 'admin';
 
+/** Who a request acts as: a key's role, or `public` on the public routes (consumer verification). */
+export type CallerRole = Role | 'public';
+
 export interface Principal {
-    readonly role: Role;
+    readonly role: CallerRole;
     readonly mspId: string;
     /** A label for logs (never the key or its hash). */
     readonly name: string;
@@ -74,7 +77,9 @@ export function loadKeyStore(file: string): KeyStore {
 
 /** Refuses (FORBIDDEN) a caller whose role may not use a route of this access kind. */
 export function authorize(principal: Principal, access: Access): void {
-    if (access === 'public' || access === 'read') return;
+    if (access === 'public') return;
+    if (principal.role === 'public') throw new ApiError({ code: 'UNAUTHENTICATED', detail: 'this route needs an API key' });
+    if (access === 'read') return;
     if (access === 'write' && principal.role !== 'member') {
         throw new ApiError({ code: 'FORBIDDEN', detail: `the ${principal.role} role cannot write through this route` });
     }

@@ -19,6 +19,8 @@ export interface SubmitRequest {
     readonly contract: string;
     readonly transaction: string;
     readonly args: readonly string[];
+    /** Private inputs (e.g. a verification code): they reach the chaincode but are not written to the block. */
+    readonly transient?: Readonly<Record<string, string>>;
 }
 
 export interface Submitted {
@@ -33,6 +35,28 @@ export interface TransactionInfo {
     readonly validationCode: string;
     readonly valid: boolean;
     readonly blockNumber: string;
+    /** The chaincode's response payload the endorsers signed: what the transaction answered when it ran. */
+    readonly result: Uint8Array;
+}
+
+/** One chaincode event of a valid transaction, as the peer delivers it. */
+export interface ChaincodeEventInfo {
+    readonly blockNumber: bigint;
+    readonly txId: string;
+    readonly name: string;
+    readonly payload: Uint8Array;
+}
+
+/** Where a chaincode event stream starts: a block, or just after one transaction of a block (resume). */
+export interface EventStart {
+    readonly blockNumber: bigint;
+    /** Resume after this transaction of `blockNumber` (its event was the last one delivered). */
+    readonly afterTxId?: string;
+}
+
+/** A stream of chaincode events; `close` ends it (and the gRPC stream under it). */
+export interface EventStream extends AsyncIterable<ChaincodeEventInfo> {
+    close(): void;
 }
 
 export interface FabricPort {
@@ -46,8 +70,13 @@ export interface FabricPort {
      * resolved by asking for the status again (never by resubmitting), up to the attempts given.
      */
     submit(request: SubmitRequest): Promise<Submitted>;
-    /** Status, block and validation code of a committed transaction (qscc); NOT_FOUND while it is not in a block. */
+    /**
+     * Status, block, validation code and original response of a committed transaction (qscc); NOT_FOUND while it
+     * is not in a block.
+     */
     transaction(mspId: string, txId: string): Promise<TransactionInfo>;
+    /** Chaincode events of valid transactions from `start` (default: the next block), until closed. */
+    chaincodeEvents(mspId: string, start?: EventStart): Promise<EventStream>;
     close(): void;
 }
 
@@ -123,7 +152,9 @@ class FabricConnections implements FabricPort {
 
     async #send(request: SubmitRequest): Promise<SubmittedTransaction> {
         const c = this.#gateway(request.mspId).getNetwork(this.#channel).getContract(this.#chaincode, request.contract);
-        const endorsed = await c.newProposal(request.transaction, { arguments: [...request.args] }).endorse();
+        const endorsed = await c
+            .newProposal(request.transaction, { arguments: [...request.args], ...(request.transient !== undefined ? { transientData: { ...request.transient } } : {}) })
+            .endorse();
         return endorsed.submit();
     }
 
@@ -169,6 +200,23 @@ class FabricConnections implements FabricPort {
             validationCode: validationCodeName(code),
             valid: code === StatusCode.VALID,
             blockNumber: String(block.getHeader()?.getNumber() ?? 0),
+            result: responsePayloadOf(processed.getTransactionenvelope()),
+        };
+    }
+
+    async chaincodeEvents(mspId: string, start?: EventStart): Promise<EventStream> {
+        const network = this.#gateway(mspId).getNetwork(this.#channel);
+        // a checkpoint with a transaction id makes the peer skip that block's events up to and including it
+        const checkpoint =
+            start === undefined ? undefined : { getBlockNumber: (): bigint => start.blockNumber, getTransactionId: (): string | undefined => start.afterTxId };
+        const events = await network.getChaincodeEvents(this.#chaincode, checkpoint === undefined ? {} : { checkpoint });
+        return {
+            close: () => {
+                events.close();
+            },
+            async *[Symbol.asyncIterator]() {
+                for await (const e of events) yield { blockNumber: e.blockNumber, txId: e.transactionId, name: e.eventName, payload: e.payload };
+            },
         };
     }
 
@@ -176,6 +224,23 @@ class FabricConnections implements FabricPort {
         for (const g of this.#gateways.values()) g.close();
         for (const c of this.#clients) c.close();
     }
+}
+
+/**
+ * The chaincode response payload inside an endorser transaction envelope: Envelope → Payload → Transaction →
+ * first action → ChaincodeActionPayload → ChaincodeEndorsedAction → ProposalResponsePayload → ChaincodeAction →
+ * Response (fabric-protos' transaction.proto and proposal_response.proto). Empty when the envelope has none.
+ */
+export function responsePayloadOf(envelope: common.Envelope | undefined): Uint8Array {
+    if (envelope === undefined) return new Uint8Array();
+    const payload = common.Payload.deserializeBinary(envelope.getPayload_asU8());
+    const tx = peer.Transaction.deserializeBinary(payload.getData_asU8());
+    const action = tx.getActionsList()[0];
+    if (action === undefined) return new Uint8Array();
+    const endorsed = peer.ChaincodeActionPayload.deserializeBinary(action.getPayload_asU8()).getAction();
+    if (endorsed === undefined) return new Uint8Array();
+    const prp = peer.ProposalResponsePayload.deserializeBinary(endorsed.getProposalResponsePayload_asU8());
+    return peer.ChaincodeAction.deserializeBinary(prp.getExtension_asU8()).getResponse()?.getPayload_asU8() ?? new Uint8Array();
 }
 
 export function connectFabric(options: Readonly<FabricOptions>): FabricPort {

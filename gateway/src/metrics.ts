@@ -1,5 +1,5 @@
 /** Prometheus metrics of one app instance (its own registry, so several apps can live in one process). */
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 export interface Metrics {
     readonly registry: Registry;
@@ -8,6 +8,9 @@ export interface Metrics {
     /** Fabric calls by kind (evaluate, submit, submit-async) and outcome (ok or an error code). */
     readonly fabricCalls: Counter<'kind' | 'outcome'>;
     readonly fabricRetries: Counter<'reason'>;
+    readonly rateLimited: Counter<'scope'>;
+    /** Open Server-Sent Events streams. */
+    readonly eventStreams: Gauge;
 }
 
 export function newMetrics(options: Readonly<{ defaultMetrics?: boolean }> = {}): Metrics {
@@ -25,5 +28,7 @@ export function newMetrics(options: Readonly<{ defaultMetrics?: boolean }> = {})
         }),
         fabricCalls: new Counter({ name: 'upoint_gateway_fabric_calls_total', help: 'Fabric calls by kind and outcome', labelNames: ['kind', 'outcome'], registers: [registry] }),
         fabricRetries: new Counter({ name: 'upoint_gateway_fabric_retries_total', help: 'Submits retried with a fresh proposal, by reason', labelNames: ['reason'], registers: [registry] }),
+        rateLimited: new Counter({ name: 'upoint_gateway_rate_limited_total', help: 'Requests refused by a rate limit, by scope (public, key, auth)', labelNames: ['scope'], registers: [registry] }),
+        eventStreams: new Gauge({ name: 'upoint_gateway_event_streams', help: 'Open Server-Sent Events streams', registers: [registry] }),
     };
 }

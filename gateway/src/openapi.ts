@@ -64,9 +64,22 @@ export function buildOpenApi(operations: readonly Operation[], version: string):
                 headers: { Location: { schema: { type: 'string' } } },
                 content: { 'application/json': { schema: { type: 'object', required: ['txId'], properties: { txId: { type: 'string' } } } } },
             };
+        } else if (op.kind === 'stream') {
+            params.push({
+                name: 'Last-Event-ID',
+                in: 'header',
+                required: false,
+                description: 'resume just after this event (`<block>:<txId>`, the `id` of the last event received)',
+                schema: { type: 'string', pattern: '^[0-9]{1,20}:[A-Za-z0-9._:-]{1,128}$' },
+            });
+            responses['200'] = {
+                description: 'Server-Sent Events: each `data` is one chaincode event as JSON, each `id` is `<block>:<txId>`',
+                content: { [op.produces ?? 'text/event-stream']: { schema: { type: 'string' }, itemSchema: result } },
+            };
         } else {
-            responses['200'] = { description: 'OK', content: { 'application/json': { schema: result } } };
+            responses['200'] = { description: 'OK', content: { [op.produces ?? 'application/json']: { schema: result } } };
         }
+        responses['429'] = problemResponse('rate limited (Retry-After says when to try again)');
         responses.default = problemResponse('an error, as RFC 9457 problem details with a stable code');
         const entry: Record<string, unknown> = {
             operationId: op.operationId,

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { Access, Principal } from './auth';
 import { ApiError, type FieldError } from './errors';
-import type { FabricPort } from './fabric';
+import type { EventStart, FabricPort } from './fabric';
 
 /** A chaincode transaction and its arguments (for a write: without the request id, which the gateway adds). */
 export interface Call {
@@ -25,21 +25,26 @@ export type Plan =
     | {
           readonly kind: 'write';
           readonly call: Call;
-          /** The read that answers a replayed request (DUPLICATE_REQUEST) with the resource's current state. */
-          readonly replay: (originalTxId: string) => Call;
+          /** Where the created or changed resource lives, from the chaincode's answer (or the original one on a replay). */
           readonly location?: (result: unknown, txId: string) => string;
       }
-    | { readonly kind: 'custom'; readonly run: (fabric: FabricPort) => Promise<Reply> };
+    | { readonly kind: 'custom'; readonly run: (fabric: FabricPort) => Promise<Reply> }
+    /** Server-Sent Events of chaincode events from `start` (default: from now), only `types` when given. */
+    | { readonly kind: 'stream'; readonly start?: EventStart; readonly types?: ReadonlySet<string> };
 
 export interface RawInput {
     readonly params: unknown;
     readonly query: unknown;
     readonly body: unknown;
+    /** The Last-Event-ID header (Server-Sent Events resume). */
+    readonly lastEventId?: string;
 }
 
 export interface Operation {
     readonly operationId: string;
     readonly method: 'get' | 'post' | 'delete';
+    /** Media type of a successful answer (default application/json). */
+    readonly produces?: string;
     /** OpenAPI style: /v1/receivables/{id} */
     readonly path: string;
     readonly summary: string;
@@ -60,11 +65,24 @@ export interface Input<P, Q, B> {
     readonly principal: Principal;
 }
 
+const utf8 = new TextDecoder();
+
+/** The chaincode's answer as JSON (every U-Point transaction returns JSON text). */
+export function decodeResult(bytes: Uint8Array): unknown {
+    const text = utf8.decode(bytes);
+    if (text === '') return null;
+    try {
+        return JSON.parse(text) as unknown;
+    } catch {
+        return text;
+    }
+}
+
 export const NoParams = z.strictObject({});
 export const NoQuery = z.object({});
 
 function parseAll<P, Q, B>(
-    schemas: { params: z.ZodType<P>; query: z.ZodType<Q>; body: z.ZodType<B> | undefined },
+    schemas: { params: z.ZodType<P>; query: z.ZodType<Q>; body: z.ZodType<B, unknown> | undefined },
     raw: RawInput,
 ): { params: P; query: Q; body: B | undefined } {
     const errors: FieldError[] = [];
@@ -113,15 +131,21 @@ export function readOperation<P, Q>(
     };
 }
 
-/** A chaincode submit: Idempotency-Key required, 201/200 with {txId, result} or 202 with Prefer: respond-async. */
+/**
+ * A chaincode submit: Idempotency-Key required, 201/200 with {txId, result} or 202 with Prefer: respond-async. A
+ * replayed key is answered with the original transaction's id and result, read back from the ledger.
+ */
 export function writeOperation<P, B>(
     spec: Common<P, unknown> & {
         readonly method?: 'post' | 'delete';
         readonly access?: 'write' | 'admin';
         readonly status?: 200 | 201;
-        readonly body: z.ZodType<B>;
+        /**
+         * Validates the body. The call gets the body as sent (the schema's input type), not the parsed output: the
+         * chaincode parses its own arguments, so schemas shared with it (amounts as strings → bigint) stay JSON.
+         */
+        readonly body: z.ZodType<unknown, B>;
         readonly call: (input: Input<P, unknown, B>) => Call;
-        readonly replay: (input: Input<P, unknown, B>, originalTxId: string) => Call;
         readonly location?: (result: unknown, txId: string, input: Input<P, unknown, B>) => string;
     },
 ): Operation {
@@ -137,12 +161,12 @@ export function writeOperation<P, B>(
         schemas: { params: spec.params, query: NoQuery, body: spec.body, ...(spec.result !== undefined ? { result: spec.result } : {}) },
         plan(raw, principal) {
             const p = parseAll({ params: spec.params, query: NoQuery, body: spec.body }, raw);
-            const input: Input<P, unknown, B> = { params: p.params, query: p.query, body: p.body as B, principal };
+            // valid, so the body as sent has the schema's input type
+            const input: Input<P, unknown, B> = { params: p.params, query: p.query, body: raw.body as B, principal };
             const location = spec.location;
             return {
                 kind: 'write',
                 call: spec.call(input),
-                replay: (originalTxId) => spec.replay(input, originalTxId),
                 ...(location !== undefined ? { location: (result: unknown, txId: string) => location(result, txId, input) } : {}),
             };
         },
@@ -168,6 +192,32 @@ export function customOperation<P, Q>(
             const p = parseAll({ params: spec.params, query, body: undefined }, raw);
             const input: Input<P, Q, undefined> = { params: p.params, query: p.query, body: undefined, principal };
             return { kind: 'custom', run: (fabric) => spec.run(input, fabric) };
+        },
+    };
+}
+
+/** GET answered with a text/event-stream of chaincode events; `plan` turns the request into where to start. */
+export function streamOperation<Q>(
+    spec: Omit<Common<Record<string, never>, Q>, 'params'> & {
+        readonly query: z.ZodType<Q>;
+        readonly start: (input: Input<Record<string, never>, Q, undefined>, lastEventId: string | undefined) => { start?: EventStart; types?: ReadonlySet<string> };
+    },
+): Operation {
+    const params = NoParams as unknown as z.ZodType<Record<string, never>>;
+    return {
+        operationId: spec.operationId,
+        method: 'get',
+        path: spec.path,
+        summary: spec.summary,
+        tag: spec.tag,
+        access: 'read',
+        kind: 'stream',
+        status: 200,
+        produces: 'text/event-stream',
+        schemas: { params, query: spec.query, ...(spec.result !== undefined ? { result: spec.result } : {}) },
+        plan(raw, principal) {
+            const p = parseAll({ params, query: spec.query, body: undefined }, raw);
+            return { kind: 'stream', ...spec.start({ params: p.params, query: p.query, body: undefined, principal }, raw.lastEventId) };
         },
     };
 }

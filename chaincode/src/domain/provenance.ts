@@ -305,6 +305,12 @@ export const EventInputSchema = z
     .refine((e) => new Set(e.lots.map((l) => l.lotId)).size === e.lots.length, { message: 'a lot is listed twice', path: ['lots'] });
 export type EventInput = z.infer<typeof EventInputSchema>;
 
+/**
+ * An object event of one lot whose id is given apart (the REST gateway's `POST /v1/lots/{id}/events`):
+ * EventInputSchema's `lots` becomes `[{ lotId, quantity }]`.
+ */
+export const LotEventInputSchema = z.strictObject({ quantity: Positive, bizStep: BizStepSchema, ...EventCommon });
+
 /** Optional EPCIS context for dedicated transactions (ship, receive, transform, inspect). */
 export const ContextInputSchema = z.strictObject({
     eventTime: InstantSchema,

@@ -40,7 +40,6 @@ export const memberOperations: readonly Operation[] = [
         body: ChangeBodySchema,
         call: ({ body }) => ({ contract: CONTRACT, transaction: 'ProposeChange', args: [JSON.stringify(body)] }),
         // a proposal's id is the transaction that created it
-        replay: (_input, originalTxId) => getProposal(originalTxId),
         location: (_result, txId) => `/v1/members/proposals/${encodeURIComponent(txId)}`,
     }),
     readOperation({
@@ -60,6 +59,5 @@ export const memberOperations: readonly Operation[] = [
         params: ProposalParams,
         body: EmptyBodySchema,
         call: ({ params }) => ({ contract: CONTRACT, transaction: 'ApproveChange', args: [params.id] }),
-        replay: ({ params }) => getProposal(params.id),
     }),
 ];

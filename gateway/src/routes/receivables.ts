@@ -1,8 +1,7 @@
 /** The receivables family (chaincode contract `receivables`): issue, accept, split-transfer, finance, settle. */
 import { z } from 'zod';
-import { ApiError } from '../errors';
 import { readOperation, writeOperation, type Call, type Operation } from '../operation';
-import { AmountSchema, BookmarkSchema, CurrencySchema, DateSchema, EmptyBodySchema, MspIdSchema, PageSizeSchema, Sha256Schema } from '../schemas';
+import { AmountSchema, chosenFilter, CurrencySchema, DateSchema, EmptyBodySchema, listQuery, MspIdSchema, paging, Sha256Schema } from '../schemas';
 
 const CONTRACT = 'receivables';
 const TAG = 'receivables';
@@ -28,22 +27,13 @@ export const TransferBodySchema = z.strictObject({
 });
 const FinancingRequestBodySchema = z.strictObject({ financier: MspIdSchema.meta({ description: 'MSP id of a member with the FINANCIER role' }) });
 const FinanceBodySchema = z.strictObject({ discountedAmount: AmountSchema.meta({ description: 'price paid to the holder, ≤ the face amount' }) });
-export const ListQuerySchema = z
-    .strictObject({
-        holder: MspIdSchema.optional(),
-        issuer: MspIdSchema.optional(),
-        status: ReceivableStatusSchema.optional(),
-        pageSize: PageSizeSchema.optional(),
-        bookmark: BookmarkSchema.optional(),
-    })
-    .refine((q) => [q.holder, q.issuer, q.status].filter((v) => v !== undefined).length === 1, {
-        message: 'give exactly one of holder, issuer or status',
-    });
+export const ListQuerySchema = listQuery({ holder: MspIdSchema, issuer: MspIdSchema, status: ReceivableStatusSchema });
+const LIST_BY = { holder: 'ListByHolder', issuer: 'ListByIssuer', status: 'ListByStatus' } as const;
 
 const get = (id: string): Call => ({ contract: CONTRACT, transaction: 'Get', args: [id] });
 
-/** A state change of one receivable `{id}`: no body beyond `body`, replayed by reading the receivable. */
-function change<B>(operationId: string, suffix: string, transaction: string, summary: string, body: z.ZodType<B>, args: (b: B) => string[]): Operation {
+/** A state change of one receivable `{id}` with `body`. */
+function change<B>(operationId: string, suffix: string, transaction: string, summary: string, body: z.ZodType<unknown, B>, args: (b: B) => string[]): Operation {
     return writeOperation({
         operationId,
         path: `/v1/receivables/{id}/${suffix}`,
@@ -52,7 +42,6 @@ function change<B>(operationId: string, suffix: string, transaction: string, sum
         params: IdParams,
         body,
         call: ({ params, body: b }) => ({ contract: CONTRACT, transaction, args: [params.id, ...args(b)] }),
-        replay: ({ params }) => get(params.id),
     });
 }
 
@@ -67,7 +56,6 @@ export const receivableOperations: readonly Operation[] = [
         body: IssueBodySchema,
         call: ({ body: b }) => ({ contract: CONTRACT, transaction: 'Issue', args: [b.holder, b.amount, b.currency, b.maturityDate, b.invoiceHash, b.contractHash] }),
         // Issue's receivable id is its transaction id
-        replay: (_input, originalTxId) => get(originalTxId),
         location: (_result, txId) => `/v1/receivables/${encodeURIComponent(txId)}`,
     }),
     readOperation({
@@ -77,12 +65,9 @@ export const receivableOperations: readonly Operation[] = [
         tag: TAG,
         params: z.strictObject({}),
         query: ListQuerySchema,
-        call: ({ query: q }) => {
-            const page = [q.pageSize ?? '50', q.bookmark ?? ''];
-            if (q.holder !== undefined) return { contract: CONTRACT, transaction: 'ListByHolder', args: [q.holder, ...page] };
-            if (q.issuer !== undefined) return { contract: CONTRACT, transaction: 'ListByIssuer', args: [q.issuer, ...page] };
-            if (q.status !== undefined) return { contract: CONTRACT, transaction: 'ListByStatus', args: [q.status, ...page] };
-            throw new ApiError({ code: 'VALIDATION_FAILED', detail: 'give exactly one of holder, issuer or status' });
+        call: ({ query }) => {
+            const [by, value] = chosenFilter(query, ['holder', 'issuer', 'status']);
+            return { contract: CONTRACT, transaction: LIST_BY[by], args: [value, ...paging(query)] };
         },
     }),
     readOperation({

@@ -4,12 +4,13 @@ import { Metadata } from '@grpc/grpc-js';
 import { EndorseError, type ErrorDetail } from '@hyperledger/fabric-gateway';
 import { pino, type Logger } from 'pino';
 import { hashKey, newKeyStore, type KeyStore } from '../auth';
-import type { FabricPort, SubmitRequest, Submitted, TransactionInfo } from '../fabric';
+import type { ChaincodeEventInfo, EventStart, EventStream, FabricPort, SubmitRequest, Submitted, TransactionInfo } from '../fabric';
 
 export type FabricCall =
     | { readonly kind: 'evaluate'; readonly mspId: string; readonly contract: string; readonly transaction: string; readonly args: readonly string[] }
     | { readonly kind: 'submit' | 'submitAsync'; readonly request: SubmitRequest }
-    | { readonly kind: 'transaction'; readonly mspId: string; readonly txId: string };
+    | { readonly kind: 'transaction'; readonly mspId: string; readonly txId: string }
+    | { readonly kind: 'chaincodeEvents'; readonly mspId: string; readonly start: EventStart | undefined };
 
 const utf8 = new TextEncoder();
 export const json = (value: unknown): Uint8Array => utf8.encode(JSON.stringify(value));
@@ -20,7 +21,14 @@ export class FakeFabric implements FabricPort {
     readonly calls: FabricCall[] = [];
     onEvaluate: (mspId: string, contract: string, transaction: string, args: readonly string[]) => Promise<Uint8Array> = () => Promise.resolve(json(null));
     onSubmit: (request: SubmitRequest, attempt: number) => Promise<Submitted> = () => Promise.resolve({ txId: 'tx-1', result: json({}) });
-    onTransaction: (txId: string) => Promise<TransactionInfo> = (txId) => Promise.resolve({ txId, validationCode: 'VALID', valid: true, blockNumber: '7' });
+    onTransaction: (txId: string) => Promise<TransactionInfo> = (txId) => Promise.resolve({ txId, validationCode: 'VALID', valid: true, blockNumber: '7', result: json({}) });
+    /**
+     * The channel's chaincode events, in ledger order; a stream replays them from its start the way the peer does
+     * (from a block; after a transaction of that block when resuming), then ends — or fails with `streamError`.
+     */
+    ledgerEvents: ChaincodeEventInfo[] = [];
+    streamError: Error | undefined;
+    streamsClosed = 0;
     closed = false;
 
     get submits(): SubmitRequest[] {
@@ -45,6 +53,30 @@ export class FakeFabric implements FabricPort {
     transaction(mspId: string, txId: string): Promise<TransactionInfo> {
         this.calls.push({ kind: 'transaction', mspId, txId });
         return this.onTransaction(txId);
+    }
+
+    chaincodeEvents(mspId: string, start?: EventStart): Promise<EventStream> {
+        this.calls.push({ kind: 'chaincodeEvents', mspId, start });
+        const from = start?.blockNumber ?? (this.ledgerEvents.at(-1)?.blockNumber ?? -1n) + 1n;
+        let skipping = start?.afterTxId !== undefined;
+        const selected = this.ledgerEvents.filter((e) => {
+            if (e.blockNumber < from) return false;
+            if (skipping && e.blockNumber === from) {
+                if (e.txId === start?.afterTxId) skipping = false;
+                return false;
+            }
+            return true;
+        });
+        const error = this.streamError;
+        return Promise.resolve({
+            close: () => {
+                this.streamsClosed += 1;
+            },
+            async *[Symbol.asyncIterator]() {
+                for (const e of selected) yield await Promise.resolve(e);
+                if (error !== undefined) throw error;
+            },
+        });
     }
 
     close(): void {
