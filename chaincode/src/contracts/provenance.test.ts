@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { MembershipContract } from './membership';
 import { ProvenanceContract } from './provenance';
-import { TestChannel, TestLedger, type TxResult } from '../test-support/context';
+import { TestChannel, TestLedger, TestStub, type TxResult } from '../test-support/context';
 import { eventOf, expectJson, expectOk, expectRejected } from '../test-support/expectations';
 
 const CONSORTIUM = [
@@ -39,6 +39,9 @@ async function consortium(): Promise<TestChannel> {
 
 const submit = (ch: TestChannel, msp: string, fcn: string, ...args: string[]): Promise<TxResult> => ch.submit(msp, `provenance:${fcn}`, rid(), ...args);
 const evaluate = (ch: TestChannel, msp: string, fcn: string, ...args: string[]): Promise<TxResult> => ch.evaluate(msp, `provenance:${fcn}`, ...args);
+/** A consumer's scan: the secret code goes in the transient data entry `code`, never as an argument. */
+const verify = (ch: TestChannel, msp: string, serial: string, code: string, location: string): Promise<TxResult> =>
+    ch.submitWith(msp, { transient: { code } }, 'provenance:Verify', serial, location);
 
 async function lotOf(ch: TestChannel, id: string): Promise<LotView> {
     return expectJson(await evaluate(ch, 'RegulatorMSP', 'GetLot', id)) as LotView;
@@ -155,7 +158,7 @@ describe('provenance: a lot from raw material to a verified bottle', () => {
         expect(expectOk(await evaluate(ch, 'RetailMSP', 'GetUnit', 'B-1'))).not.toContain(units[0]?.codeHash);
 
         // consumer verification by a non-member
-        const ok = await ch.submit('StrangerMSP', 'provenance:Verify', 'B-1', 'secret-1', 'Paris');
+        const ok = await verify(ch, 'StrangerMSP', 'B-1', 'secret-1', 'Paris');
         const verdict = expectJson(ok) as { verdict: string; provenance: { events: Array<{ bizStep: string }>; ancestors: Array<{ events: Array<{ bizStep: string; fees: unknown[] }> }> } };
         expect(verdict).toMatchObject({ verdict: 'GENUINE', reasons: [], serial: 'B-1', scanCount: 1, previousScan: null });
         expect(verdict.provenance.events.map((e) => e.bizStep)).toEqual(['transforming', 'sampling', 'inspecting', 'shipping', 'receiving', 'commissioning']);
@@ -167,9 +170,9 @@ describe('provenance: a lot from raw material to a verified bottle', () => {
             ['upoint.submitter', ok.txId],
         ]);
 
-        expect(expectJson(await ch.submit('StrangerMSP', 'provenance:Verify', 'B-1', 'secret-1', 'Shanghai'))).toMatchObject({ verdict: 'SUSPECT', reasons: ['LOCATION_CHANGED'] });
-        const wrong = expectJson(await ch.submit('RegulatorMSP', 'provenance:Verify', 'B-2', 'nope', 'Paris'));
-        const missing = expectJson(await ch.submit('RegulatorMSP', 'provenance:Verify', 'B-999', 'secret-1', 'Paris'));
+        expect(expectJson(await verify(ch, 'StrangerMSP', 'B-1', 'secret-1', 'Shanghai'))).toMatchObject({ verdict: 'SUSPECT', reasons: ['LOCATION_CHANGED'] });
+        const wrong = expectJson(await verify(ch, 'RegulatorMSP', 'B-2', 'nope', 'Paris'));
+        const missing = expectJson(await verify(ch, 'RegulatorMSP', 'B-999', 'secret-1', 'Paris'));
         expect(wrong).toEqual({ verdict: 'UNKNOWN', serial: 'B-2' });
         expect(missing).toEqual({ verdict: 'UNKNOWN', serial: 'B-999' });
         // read-only verification records nothing
@@ -190,11 +193,111 @@ describe('provenance: a lot from raw material to a verified bottle', () => {
         await lot(ch, 'l1');
         expectOk(await submit(ch, 'BrandMSP', 'CommissionUnits', 'l1', json([{ serial: 'S1', codeHash: sha('c') }])));
         const verdicts: string[] = [];
-        for (let i = 0; i < 4; i++) verdicts.push((expectJson(await ch.submit('X', 'provenance:Verify', 'S1', i === 1 ? 'bad' : 'c', 'Rome')) as { verdict: string }).verdict);
+        for (let i = 0; i < 4; i++) verdicts.push((expectJson(await verify(ch, 'X', 'S1', i === 1 ? 'bad' : 'c', 'Rome')) as { verdict: string }).verdict);
         expect(verdicts).toEqual(['GENUINE', 'UNKNOWN', 'GENUINE', 'SUSPECT']);
         const unit = expectJson(await evaluate(ch, 'BrandMSP', 'GetUnit', 'S1')) as { scans: Array<{ verdict: string; reasons: string[] }> };
         expect(unit.scans.map((s) => s.verdict)).toEqual(verdicts);
         expect(unit.scans[3]?.reasons).toEqual(['SCAN_LIMIT_EXCEEDED']);
+    });
+});
+
+describe("Verify's secret code travels as transient data, never in the transaction or on the ledger", () => {
+    const CODE = 'tr4nsient-S3CRET-code';
+
+    async function withUnit(): Promise<TestChannel> {
+        const ch = await consortium();
+        await product(ch);
+        await lot(ch, 'l');
+        expectOk(await submit(ch, 'BrandMSP', 'CommissionUnits', 'l', json([{ serial: 'U-1', codeHash: sha(CODE) }])));
+        return ch;
+    }
+
+    /** Every committed value of the namespace, with its key (current state and every version in history). */
+    async function everyCommittedValue(ch: TestChannel): Promise<Array<{ key: string; value: Uint8Array }>> {
+        const out: Array<{ key: string; value: Uint8Array }> = [];
+        const snapshot = ch.ledger.state.snapshot();
+        for await (const kv of snapshot.range(ch.ledger.namespace, '', '')) {
+            out.push({ key: kv.key, value: kv.value });
+            for await (const m of ch.ledger.state.getHistoryForKey(ch.ledger.namespace, kv.key)) out.push({ key: kv.key, value: m.value });
+        }
+        await snapshot.close();
+        return out;
+    }
+
+    const contains = (bytes: Uint8Array | undefined, text: string): boolean => bytes !== undefined && Buffer.from(bytes).indexOf(Buffer.from(text, 'utf8')) !== -1;
+
+    it('the test stub hands over the transient map as fabric-shim does: one Map of Buffers, empty when none was sent', () => {
+        const none = new TestStub({ ledger: new TestLedger(), mspId: 'X', fcn: 'provenance:Verify' });
+        expect(none.getTransient()).toEqual(new Map());
+        expect(none.getTransient()).toBe(none.getTransient());
+        const some = new TestStub({ ledger: new TestLedger(), mspId: 'X', fcn: 'provenance:Verify', transient: new Map([['code', new Uint8Array([0x63])]]) });
+        const value = some.getTransient().get('code');
+        expect(Buffer.isBuffer(value)).toBe(true);
+        expect(Buffer.from(value ?? new Uint8Array()).toString('utf8')).toBe('c');
+        expect(new TestStub({ ledger: new TestLedger(), mspId: 'X', fcn: 'f', transient: { code: 'é' } }).getTransient().get('code')).toEqual(Buffer.from('é', 'utf8'));
+    });
+
+    it('Verify(serial, location) with the code in the transient entry "code" is GENUINE; a wrong code is UNKNOWN', async () => {
+        const ch = await withUnit();
+        expect(expectJson(await verify(ch, 'StrangerMSP', 'U-1', CODE, 'Paris'))).toMatchObject({ verdict: 'GENUINE', reasons: [], serial: 'U-1', scanCount: 1 });
+        // the transient value is bytes on the wire: UTF-8 bytes work as the string does
+        const bytes = await ch.submitWith('StrangerMSP', { transient: new Map([['code', new Uint8Array(Buffer.from(CODE, 'utf8'))]]) }, 'provenance:Verify', 'U-1', 'Paris');
+        expect(expectJson(bytes)).toMatchObject({ verdict: 'GENUINE', scanCount: 2 });
+        expect(expectJson(await verify(ch, 'StrangerMSP', 'U-1', 'guess', 'Paris'))).toEqual({ verdict: 'UNKNOWN', serial: 'U-1' });
+    });
+
+    it('a missing, empty, non-UTF-8 or too long transient code is INVALID_ARGUMENT and writes nothing', async () => {
+        const ch = await withUnit();
+        const keys = await ch.ledger.keys();
+        const height = ch.ledger.height;
+        const rejected = [
+            await ch.submit('StrangerMSP', 'provenance:Verify', 'U-1', 'Paris'),
+            await ch.submitWith('StrangerMSP', { transient: {} }, 'provenance:Verify', 'U-1', 'Paris'),
+            await ch.submitWith('StrangerMSP', { transient: { other: CODE } }, 'provenance:Verify', 'U-1', 'Paris'),
+            await verify(ch, 'StrangerMSP', 'U-1', '', 'Paris'),
+            await ch.submitWith('StrangerMSP', { transient: { code: new Uint8Array([0xff, 0xfe]) } }, 'provenance:Verify', 'U-1', 'Paris'),
+            await verify(ch, 'StrangerMSP', 'U-1', 'x'.repeat(257), 'Paris'),
+        ];
+        for (const r of rejected) {
+            expectRejected(r, 'INVALID_ARGUMENT', /^INVALID_ARGUMENT: code: /);
+            expect(r.message).not.toContain(CODE);
+        }
+        expect(rejected[0]?.message).toMatch(/transient data entry "code"/);
+        // the old form, the code as an argument, is refused (wrong argument count) and changes nothing
+        const old = await ch.submit('StrangerMSP', 'provenance:Verify', 'U-1', CODE, 'Paris');
+        expect(old.status).toBe(500);
+        expect(old.committed).toBe(false);
+        expect(old.message).not.toContain(CODE);
+        expect(await ch.ledger.keys()).toEqual(keys);
+        expect(ch.ledger.height).toBe(height);
+    });
+
+    it('the committed writes, the scan record, the event and the response carry no trace of the code', async () => {
+        const ch = await withUnit();
+        const scans: TxResult[] = [];
+        for (const where of ['Paris', 'Shanghai']) {
+            const r = await verify(ch, 'StrangerMSP', 'U-1', CODE, where);
+            expectOk(r);
+            expect(r.committed).toBe(true);
+            scans.push(r);
+        }
+        for (const r of scans) {
+            // the scan is recorded (so there is something to search) ...
+            expect([...r.writes.keys()].some((k) => k.includes('upoint.provenance.scan') && k.includes('U-1') && k.includes(r.txId))).toBe(true);
+            // ... and nothing the transaction writes, emits or returns holds the code
+            for (const [key, value] of r.writes) {
+                expect(key).not.toContain(CODE);
+                expect(contains(value, CODE)).toBe(false);
+            }
+            expect(contains(r.event?.payload, CODE)).toBe(false);
+            expect(r.payload).not.toContain(CODE);
+        }
+        const scan = expectJson(await evaluate(ch, 'BrandMSP', 'GetUnit', 'U-1')) as { scans: unknown[] };
+        expect(scan.scans).toHaveLength(2);
+        expect(JSON.stringify(scan)).not.toContain(CODE);
+        const committed = await everyCommittedValue(ch);
+        expect(committed.length).toBeGreaterThan(0);
+        expect(committed.filter((kv) => kv.key.includes(CODE) || contains(kv.value, CODE)).map((kv) => kv.key)).toEqual([]);
     });
 });
 
@@ -258,7 +361,7 @@ describe('recall', () => {
         await lot(ch, 'l');
         expectOk(await submit(ch, 'BrandMSP', 'CommissionUnits', 'l', json([{ serial: 'S', codeHash: sha('c') }])));
         expectOk(await submit(ch, 'BrandMSP', 'Recall', 'l', 'bad cork'));
-        expect(expectJson(await ch.submit('X', 'provenance:Verify', 'S', 'c', 'Rome'))).toMatchObject({ verdict: 'SUSPECT', reasons: ['LOT_RECALLED'] });
+        expect(expectJson(await verify(ch, 'X', 'S', 'c', 'Rome'))).toMatchObject({ verdict: 'SUSPECT', reasons: ['LOT_RECALLED'] });
         expectRejected(await submit(ch, 'BrandMSP', 'CommissionUnits', 'l', json([{ serial: 'T', codeHash: sha('c') }])), 'INVALID_STATE', /RECALLED/);
     });
 });
@@ -321,7 +424,7 @@ describe('rejections change nothing', () => {
         expectRejected(await evaluate(ch, 'RegulatorMSP', 'History', 'THING', 'l'), 'INVALID_ARGUMENT');
         expectRejected(await evaluate(ch, 'RegulatorMSP', 'GetLot', 'bad id'), 'INVALID_ARGUMENT');
         expectRejected(await evaluate(ch, 'RegulatorMSP', 'GetUnit', 'nope'), 'NOT_FOUND');
-        expectRejected(await ch.submit('X', 'provenance:Verify', 'u1', '', 'Rome'), 'INVALID_ARGUMENT');
+        expectRejected(await verify(ch, 'X', 'u1', '', 'Rome'), 'INVALID_ARGUMENT');
     });
 
     it('quarantine, rework and re-inspection', async () => {
@@ -431,7 +534,7 @@ async function runOps(ops: readonly Op[]): Promise<Run> {
                 result = await submit(ch, msp, 'Recall', LOTS[op.lot] as string, 'why');
                 break;
             case 'verify':
-                result = await ch.submit(msp, 'provenance:Verify', 'U', op.good ? 'code' : 'wrong', op.place === 0 ? 'Rome' : 'Oslo');
+                result = await verify(ch, msp, 'U', op.good ? 'code' : 'wrong', op.place === 0 ? 'Rome' : 'Oslo');
                 break;
             case 'retry':
                 result = await ch.submit(msp, 'provenance:CreateProduct', 'fixed-retry-id', json({ id: `p${n++}`, sku: 's', model: 'm', name: 'n' }));

@@ -5,7 +5,13 @@
  * lineage walks in ledger/provenance.ts.
  *
  * Verify is the one `public-submit` transaction: anyone (non-members and the regulator included)
- * may call it; it has no request id (each call is a scan recorded under [serial, txId]).
+ * may call it; it has no request id (each call is a scan recorded under [serial, txId]). Its secret
+ * verification code is transient data (the transient map entry `code`, UTF-8), not an argument:
+ * it reaches the chaincode but is left out of the transaction written to the block, and the
+ * chaincode only hashes it, so the code is never written to the ledger. A code passed as an
+ * argument would be readable by every channel member (and anyone with block access), who could
+ * then forge scans. VerifyReadOnly takes the code as an argument: an evaluate is answered by one
+ * peer and recorded in no block.
  */
 import { createHash } from 'node:crypto';
 import { Info, Param, Returns, Transaction } from 'fabric-contract-api';
@@ -87,6 +93,9 @@ const ListBySchema = z.enum(['OWNER', 'HOLDER', 'STATUS']);
 const HistoryKindSchema = z.enum(['PRODUCT', 'LOT', 'UNIT']);
 const ReasonSchema = z.string().min(1).max(512);
 const CodeSchema = z.string().min(1).max(256);
+/** The transient map entry carrying Verify's secret verification code. */
+const CODE_TRANSIENT_KEY = 'code';
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
 const MspArgSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9.-]{0,63}$/, 'expected an MSP id');
 
 @Info({ title: 'provenance', description: 'Products, lots, EPCIS events, inspection, custody, transformation, recall, serialized units and consumer verification' })
@@ -279,11 +288,14 @@ export class ProvenanceContract extends BaseContract {
     @Transaction()
     @Access('public-submit')
     @Param('serial', 'string', 'serial number printed on the unit')
-    @Param('code', 'string', 'the secret verification code revealed to the consumer (hashed here, never stored)')
-    @Param('location', 'string', 'where the scan happens (city, store or GLN)')
+    @Param(
+        'location',
+        'string',
+        `where the scan happens (city, store or GLN). The secret verification code is not an argument: send it as the transient data entry "${CODE_TRANSIENT_KEY}" (UTF-8), which is hashed here and never written to the ledger or the block`,
+    )
     @Returns('string')
-    async Verify(ctx: UPointContext, serial: string, code: string, location: string): Promise<string> {
-        const { scan, result } = await verification(ctx, serial, code, location);
+    async Verify(ctx: UPointContext, serial: string, location: string): Promise<string> {
+        const { scan, result } = await verification(ctx, serial, transientCode(ctx), location);
         await scans.put(ctx.ledger, scan);
         ctx.emit({ type: 'UnitScanned', scan });
         return encodeToString(result);
@@ -292,7 +304,7 @@ export class ProvenanceContract extends BaseContract {
     @Transaction(false)
     @Access('public')
     @Param('serial', 'string', 'serial number printed on the unit')
-    @Param('code', 'string', 'the secret verification code')
+    @Param('code', 'string', 'the secret verification code (an argument here: an evaluate is recorded in no block; nothing is stored)')
     @Param('location', 'string', 'where the scan happens')
     @Returns('string')
     async VerifyReadOnly(ctx: UPointContext, serial: string, code: string, location: string): Promise<string> {
@@ -429,6 +441,25 @@ async function timeline(stub: LedgerStub, lot: Lot): Promise<{ [key: string]: Co
 
 function sha256Hex(text: string): string {
     return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/**
+ * Verify's secret code, from the transient map entry `code` (UTF-8). Transient data reaches the
+ * chaincode but is not part of the transaction written to the block. A missing, empty, non-UTF-8
+ * or too long code is INVALID_ARGUMENT (the message never echoes the code).
+ */
+function transientCode(ctx: UPointContext): string {
+    const bytes = ctx.ledger.getTransient().get(CODE_TRANSIENT_KEY);
+    if (bytes === undefined || bytes.length === 0) {
+        throw fail('INVALID_ARGUMENT', `code: expected the verification code in the transient data entry "${CODE_TRANSIENT_KEY}"`);
+    }
+    let text: string;
+    try {
+        text = STRICT_UTF8.decode(bytes);
+    } catch (cause) {
+        throw fail('INVALID_ARGUMENT', `code: transient data entry "${CODE_TRANSIENT_KEY}" is not valid UTF-8`, cause);
+    }
+    return parseArgument('code', text, CodeSchema);
 }
 
 /**

@@ -16,6 +16,7 @@ export type LedgerStub = Pick<
     | 'getTxTimestamp'
     | 'setEvent'
     | 'getFunctionAndParameters'
+    | 'getTransient'
 >;
 
 /**

@@ -96,6 +96,30 @@ export interface TestTxOptions {
     /** Transaction timestamp; defaults to 2024-01-01T00:00:00Z. */
     readonly timestamp?: { readonly seconds: bigint; readonly nanos: number };
     readonly channelId?: string;
+    /**
+     * The proposal's transient map, as a client sends it (fabric-gateway's `transientData`; a
+     * string is sent as its UTF-8 bytes). The chaincode reads it with `getTransient()`; it is not
+     * part of the transaction's record. None: the chaincode sees an empty map, as from the shim.
+     */
+    readonly transient?: TransientData;
+}
+
+/** Transient data for a proposal: entries by name, values as bytes or UTF-8 text. */
+export type TransientData = ReadonlyMap<string, string | Uint8Array> | Readonly<Record<string, string | Uint8Array>>;
+
+/** Per-call options of TestChannel's `submitWith` / `evaluateWith`. */
+export interface TestCallOptions {
+    readonly transient?: TransientData;
+}
+
+function isMap(data: TransientData): data is ReadonlyMap<string, string | Uint8Array> {
+    return data instanceof Map;
+}
+
+/** fabric-shim's transient map: a Map of Buffers (copies of the proposal's bytes). */
+function shimTransientMap(data: TransientData | undefined): Map<string, Uint8Array> {
+    const entries = data === undefined ? [] : isMap(data) ? [...data] : Object.entries(data);
+    return new Map(entries.map(([k, v]) => [k, typeof v === 'string' ? Buffer.from(v, 'utf8') : Buffer.from(v)]));
 }
 
 /** What fabric-shim's range iterators yield: `{ key, value }` with a Buffer value (no namespace). */
@@ -174,7 +198,8 @@ function validateSimpleKeys(...keys: string[]): void {
 export class TestStub implements LedgerStub, ChaincodeFromContract.DispatchStub {
     readonly #ledger: TestLedger;
     readonly #sim: TxSimulator;
-    readonly #opts: Required<Omit<TestTxOptions, 'ledger'>>;
+    readonly #opts: Required<Omit<TestTxOptions, 'ledger' | 'transient'>>;
+    readonly #transient: Map<string, Uint8Array>;
     #event: ChaincodeEventRecord | undefined;
     #finished: { readonly writes: readonly KeyWrite[]; readonly done: Promise<void> } | undefined;
     #committed = false;
@@ -189,6 +214,7 @@ export class TestStub implements LedgerStub, ChaincodeFromContract.DispatchStub 
             timestamp: options.timestamp ?? { seconds: DEFAULT_SECONDS, nanos: 0 },
             channelId: options.channelId ?? 'upoint',
         };
+        this.#transient = shimTransientMap(options.transient);
         this.#sim = new TxSimulator({
             txId: this.#opts.txId,
             snapshot: options.ledger.state.snapshot(),
@@ -220,6 +246,13 @@ export class TestStub implements LedgerStub, ChaincodeFromContract.DispatchStub 
     }
     getFunctionAndParameters(): { fcn: string; params: string[] } {
         return { fcn: this.#opts.fcn, params: [...this.#opts.args] };
+    }
+    /**
+     * The proposal's transient map, as the shim decodes it from the signed proposal: one Map (the
+     * same instance on every call) of Buffer values; empty when the client sent no transient data.
+     */
+    getTransient(): Map<string, Uint8Array> {
+        return this.#transient;
     }
 
     // --- state ---------------------------------------------------------------------------------
@@ -436,14 +469,24 @@ export class TestChannel {
     }
 
     submit(mspId: string, fcn: string, ...args: string[]): Promise<TxResult> {
-        return this.#run(mspId, fcn, args, true);
+        return this.#run(mspId, {}, fcn, args, true);
     }
 
     evaluate(mspId: string, fcn: string, ...args: string[]): Promise<TxResult> {
-        return this.#run(mspId, fcn, args, false);
+        return this.#run(mspId, {}, fcn, args, false);
     }
 
-    async #run(mspId: string, fcn: string, args: readonly string[], submit: boolean): Promise<TxResult> {
+    /** `submit` with per-call options, e.g. `{ transient: { code: 'secret' } }`. */
+    submitWith(mspId: string, options: TestCallOptions, fcn: string, ...args: string[]): Promise<TxResult> {
+        return this.#run(mspId, options, fcn, args, true);
+    }
+
+    /** `evaluate` with per-call options, e.g. `{ transient: { code: 'secret' } }`. */
+    evaluateWith(mspId: string, options: TestCallOptions, fcn: string, ...args: string[]): Promise<TxResult> {
+        return this.#run(mspId, options, fcn, args, false);
+    }
+
+    async #run(mspId: string, options: TestCallOptions, fcn: string, args: readonly string[], submit: boolean): Promise<TxResult> {
         const txId = this.nextTxId();
         this.#seq += 1;
         const stub = new TestStub({
@@ -453,6 +496,7 @@ export class TestChannel {
             args,
             txId,
             timestamp: { seconds: DEFAULT_SECONDS + this.clockOffsetSeconds + BigInt(this.#seq), nanos: 123_456_789 },
+            transient: options.transient,
         });
         const response: ChaincodeResponse = await this.chaincode.Invoke(stub);
         const ok = response.status === 200;

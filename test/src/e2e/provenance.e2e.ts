@@ -3,10 +3,12 @@
 //
 // Members (bootstrapped here): Brand = MANUFACTURER, Supplier = INSPECTOR + CUSTODIAN + RETAILER (inspects, then
 // receives and sells), Regulator = REGULATOR. Bank is deliberately NOT a member: it plays the consumer's
-// verification app, showing that Verify (a public submit) works for any identity on the channel.
+// verification app, showing that Verify (a public submit) works for any identity on the channel. Verify's secret
+// code goes as transient data (entry "code"): it reaches the chaincode but not the transaction in the block.
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import type { Contract } from '@hyperledger/fabric-gateway';
+import { StatusCode, type Contract } from '@hyperledger/fabric-gateway';
+import { processedTx } from '../support/conformance';
 import { REPO, TestNetwork, testConfig } from '../support/network';
 
 const utf8 = new TextDecoder();
@@ -37,6 +39,15 @@ describe('provenance on devnet (real client, real shim, real lifecycle)', () => 
     let seq = 0;
     const submit = async (org: string, fcn: string, ...args: string[]): Promise<unknown> =>
         JSON.parse(utf8.decode(await provenance(org).submitTransaction(fcn, `e2e-${++seq}`, ...args))) as unknown;
+    /** A consumer's scan: serial and location are arguments, the secret code is transient data. */
+    const verify = async (org: string, serial: string, code: string, location: string): Promise<{ verdict: Verdict; txId: string }> => {
+        const proposal = provenance(org).newProposal('Verify', { arguments: [serial, location], transientData: { code } });
+        const endorsed = await proposal.endorse();
+        const submitted = await endorsed.submit();
+        const status = await submitted.getStatus();
+        expect({ code: status.code, successful: status.successful }).toEqual({ code: StatusCode.VALID, successful: true });
+        return { verdict: JSON.parse(utf8.decode(submitted.getResult())) as Verdict, txId: submitted.getTransactionId() };
+    };
     const lot = async (id: string): Promise<{ status: string; holder: string; quantity: string }> =>
         JSON.parse(utf8.decode(await provenance('Regulator').evaluateTransaction('GetLot', id))) as { status: string; holder: string; quantity: string };
 
@@ -80,17 +91,26 @@ describe('provenance on devnet (real client, real shim, real lifecycle)', () => 
 
         // the consumer's app: Bank is not a member, yet may verify (and its scan is recorded)
         const consumer = provenance('Bank');
-        const first = JSON.parse(utf8.decode(await consumer.submitTransaction('Verify', 'RES-1', 'code-1', 'Paris'))) as Verdict;
+        const { verdict: first, txId } = await verify('Bank', 'RES-1', 'code-1', 'Paris');
         expect(first.verdict).toBe('GENUINE');
         expect(first.provenance?.lot).toMatchObject({ id: 'bottled-1', status: 'RECEIVED' });
         expect(first.provenance?.events.map((e) => e.bizStep)).toEqual(['transforming', 'sampling', 'inspecting', 'shipping', 'receiving', 'commissioning']);
         expect(first.provenance?.ancestors[0]?.lot.id).toBe('must-1');
         expect(first.provenance?.ancestors[0]?.events.find((e) => e.bizStep === 'inspecting')?.documents[0]?.sha256).toBe(CERT);
 
-        const second = JSON.parse(utf8.decode(await consumer.submitTransaction('Verify', 'RES-1', 'code-1', 'Shanghai'))) as Verdict;
+        // the committed transaction (as qscc serves it to any channel reader) carries the serial but not the code
+        const committed = Buffer.from((await processedTx(net.gateway('Regulator').getNetwork('upoint'), txId)).serializeBinary());
+        expect(committed.indexOf(Buffer.from('RES-1', 'utf8'))).not.toBe(-1);
+        expect(committed.indexOf(Buffer.from('code-1', 'utf8'))).toBe(-1);
+
+        const { verdict: second } = await verify('Bank', 'RES-1', 'code-1', 'Shanghai');
         expect(second).toMatchObject({ verdict: 'SUSPECT', reasons: ['LOCATION_CHANGED'] });
-        const wrong = JSON.parse(utf8.decode(await consumer.submitTransaction('Verify', 'RES-2', 'guess', 'Paris'))) as Verdict;
+        const { verdict: wrong } = await verify('Bank', 'RES-2', 'guess', 'Paris');
         expect(wrong).toEqual({ verdict: 'UNKNOWN', serial: 'RES-2' });
+        // without the transient code Verify is refused: the code is never taken as an argument
+        await expect(consumer.submitTransaction('Verify', 'RES-2', 'Paris')).rejects.toMatchObject({
+            details: expect.arrayContaining([expect.objectContaining({ message: expect.stringMatching(/INVALID_ARGUMENT: code: expected the verification code in the transient data entry "code"/) })]),
+        });
         // the regulator may verify too (read-only here), but cannot read member data as a non-member would
         const ro = JSON.parse(utf8.decode(await provenance('Regulator').evaluateTransaction('VerifyReadOnly', 'RES-2', 'code-2', 'Paris'))) as Verdict;
         expect(ro.verdict).toBe('GENUINE');
