@@ -40,6 +40,8 @@ export interface AppDeps {
     readonly trustProxy?: boolean | number | string;
     /** Comment lines on open event streams, so idle proxies keep them (default 15 s). */
     readonly heartbeatMs?: number;
+    /** Aborted at shutdown: open event streams end (clients resume elsewhere with Last-Event-ID). */
+    readonly shutdown?: AbortSignal;
 }
 
 export const DEFAULT_RATE_LIMITS = { public: { perMinute: 60, burst: 20 }, key: { perMinute: 6000, burst: 500 } } as const;
@@ -280,6 +282,11 @@ export function createApp(deps: Readonly<AppDeps>): Express {
             metrics.eventStreams.dec();
         };
         req.on('close', close);
+        const onShutdown = (): void => {
+            close();
+            res.end();
+        };
+        deps.shutdown?.addEventListener('abort', onShutdown, { once: true });
         try {
             for await (const e of events) {
                 if (plan.types !== undefined && !plan.types.has(e.name)) continue;
@@ -293,6 +300,7 @@ export function createApp(deps: Readonly<AppDeps>): Express {
                 res.write(`event: error\ndata: ${JSON.stringify({ code: e.code, detail: e.detail })}\n\n`);
             }
         } finally {
+            deps.shutdown?.removeEventListener('abort', onShutdown);
             close();
             res.end();
         }

@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { loadNetworkConfig, type NetworkConfig, type OrgConfig } from '@upoint/devnet/dist/config/network';
+import type { RateLimit } from './ratelimit';
 
 export type CallKind = 'evaluate' | 'endorse' | 'submit' | 'commitStatus';
 
@@ -26,6 +27,12 @@ export interface GatewayConfig {
     readonly timeouts: Timeouts;
     readonly bodyLimit: string;
     readonly logLevel: string;
+    /** Requests per minute (and burst): per client address on public routes, per API key elsewhere. */
+    readonly rateLimits: { readonly public: RateLimit; readonly key: RateLimit };
+    /** The served org whose identity submits public requests (consumer scans). */
+    readonly publicMspId: string;
+    /** Express `trust proxy`: hops of reverse proxies in front (0 = none, client addresses are the sockets'). */
+    readonly trustProxy: number;
 }
 
 export class ConfigError extends Error {
@@ -48,6 +55,15 @@ const ListenSchema = z
     .refine((l) => l.port <= 65535, 'port out of range');
 const MillisSchema = z.string().regex(/^[1-9][0-9]{0,6}$/, 'expected milliseconds, 1-9999999').transform(Number);
 const BodyLimitSchema = z.string().regex(/^[1-9][0-9]{0,4}(b|kb|mb)$/, 'expected a size such as 100kb');
+/** `<perMinute>` or `<perMinute>/<burst>`. */
+const RateSchema = z
+    .string()
+    .regex(/^[1-9][0-9]{0,6}(\/[1-9][0-9]{0,6})?$/, 'expected <requests per minute>[/<burst>], e.g. 60/20')
+    .transform((s): RateLimit => {
+        const [perMinute, burst] = s.split('/');
+        return { perMinute: Number(perMinute), ...(burst !== undefined ? { burst: Number(burst) } : {}) };
+    });
+const HopsSchema = z.string().regex(/^[0-9]{1,2}$/, 'expected a number of proxy hops, 0-99').transform(Number);
 const LevelSchema = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
 const DEFAULTS = {
@@ -57,6 +73,9 @@ const DEFAULTS = {
     GATEWAY_TIMEOUT_SUBMIT_MS: '10000',
     GATEWAY_TIMEOUT_COMMIT_STATUS_MS: '60000',
     GATEWAY_BODY_LIMIT: '100kb',
+    GATEWAY_RATE_PUBLIC: '60/20',
+    GATEWAY_RATE_KEY: '6000/500',
+    GATEWAY_TRUST_PROXY: '0',
     LOG_LEVEL: 'info',
 } as const;
 
@@ -65,7 +84,9 @@ export type Env = Readonly<Record<string, string | undefined>>;
 /**
  * Reads: GATEWAY_LISTEN (host:port, default 127.0.0.1:3000), NETWORK_FILE, CRYPTO_DIR, GATEWAY_ORGS (comma
  * separated org names or MSP ids; default every org of the network file), API_KEYS_FILE,
- * GATEWAY_TIMEOUT_{EVALUATE,ENDORSE,SUBMIT,COMMIT_STATUS}_MS, GATEWAY_BODY_LIMIT, LOG_LEVEL.
+ * GATEWAY_TIMEOUT_{EVALUATE,ENDORSE,SUBMIT,COMMIT_STATUS}_MS, GATEWAY_BODY_LIMIT, GATEWAY_RATE_PUBLIC and GATEWAY_RATE_KEY
+ * (`<per minute>[/<burst>]`), GATEWAY_PUBLIC_ORG (org name or MSP id submitting consumer scans; default the
+ * first served org), GATEWAY_TRUST_PROXY (reverse-proxy hops), LOG_LEVEL.
  */
 export function loadConfig(env: Env = process.env): GatewayConfig {
     const problems: string[] = [];
@@ -102,6 +123,9 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     const commitStatus = parse('GATEWAY_TIMEOUT_COMMIT_STATUS_MS', value('GATEWAY_TIMEOUT_COMMIT_STATUS_MS'), MillisSchema);
     const bodyLimit = parse('GATEWAY_BODY_LIMIT', value('GATEWAY_BODY_LIMIT'), BodyLimitSchema);
     const logLevel = parse('LOG_LEVEL', value('LOG_LEVEL'), LevelSchema);
+    const ratePublic = parse('GATEWAY_RATE_PUBLIC', value('GATEWAY_RATE_PUBLIC'), RateSchema);
+    const rateKey = parse('GATEWAY_RATE_KEY', value('GATEWAY_RATE_KEY'), RateSchema);
+    const trustProxy = parse('GATEWAY_TRUST_PROXY', value('GATEWAY_TRUST_PROXY'), HopsSchema);
 
     let network: NetworkConfig | undefined;
     if (networkFile !== undefined) {
@@ -122,6 +146,13 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
             else orgs = found.filter((o): o is OrgConfig => o !== undefined);
         }
     }
+    let publicMspId: string | undefined;
+    if (orgs !== undefined) {
+        const wanted = env.GATEWAY_PUBLIC_ORG ?? '';
+        const org = wanted === '' ? orgs[0] : orgs.find((o) => o.name === wanted || o.mspId === wanted);
+        if (org === undefined) problems.push(`GATEWAY_PUBLIC_ORG: ${wanted === '' ? 'no org served' : `${wanted} is not one of the served orgs`}`);
+        else publicMspId = org.mspId;
+    }
 
     if (
         problems.length > 0 ||
@@ -136,9 +167,26 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
         submit === undefined ||
         commitStatus === undefined ||
         bodyLimit === undefined ||
-        logLevel === undefined
+        logLevel === undefined ||
+        ratePublic === undefined ||
+        rateKey === undefined ||
+        trustProxy === undefined ||
+        publicMspId === undefined
     ) {
         throw new ConfigError({ problems });
     }
-    return { listen, networkFile, network, cryptoDir, orgs, apiKeysFile, timeouts: { evaluate, endorse, submit, commitStatus }, bodyLimit, logLevel };
+    return {
+        listen,
+        networkFile,
+        network,
+        cryptoDir,
+        orgs,
+        apiKeysFile,
+        timeouts: { evaluate, endorse, submit, commitStatus },
+        bodyLimit,
+        logLevel,
+        rateLimits: { public: ratePublic, key: rateKey },
+        publicMspId,
+        trustProxy,
+    };
 }

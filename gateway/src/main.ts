@@ -1,6 +1,6 @@
 /**
- * The gateway process: configuration, logger, Fabric connections, listen; SIGTERM/SIGINT stop accepting, drain
- * the requests in flight, then close the gateways and the gRPC clients.
+ * The gateway process: configuration, logger, Fabric connections, listen; SIGTERM/SIGINT stop accepting, end the
+ * event streams, drain the requests in flight, then close the gateways and the gRPC clients.
  */
 import { pino } from 'pino';
 import { loadKeyStore } from './auth';
@@ -19,7 +19,18 @@ function main(): void {
     }
     const logger = pino({ level: config.logLevel, base: { service: 'upoint-gateway' }, redact: ['req.headers.authorization'] });
     const fabric = connectFabric({ network: config.network, cryptoDir: config.cryptoDir, orgs: config.orgs, timeouts: config.timeouts });
-    const app = createApp({ fabric, keys: loadKeyStore(config.apiKeysFile), logger, metrics: newMetrics({ defaultMetrics: true }), bodyLimit: config.bodyLimit });
+    const shutdown = new AbortController();
+    const app = createApp({
+        fabric,
+        keys: loadKeyStore(config.apiKeysFile),
+        logger,
+        metrics: newMetrics({ defaultMetrics: true }),
+        bodyLimit: config.bodyLimit,
+        rateLimits: config.rateLimits,
+        publicMspId: config.publicMspId,
+        trustProxy: config.trustProxy,
+        shutdown: shutdown.signal,
+    });
     const server = app.listen(config.listen.port, config.listen.host, () => {
         logger.info({ listen: `${config.listen.host}:${config.listen.port}`, orgs: fabric.mspIds }, 'gateway listening');
     });
@@ -28,6 +39,7 @@ function main(): void {
         if (stopping) return;
         stopping = true;
         logger.info({ signal }, 'stopping: draining requests');
+        shutdown.abort(); // event streams end now; requests in flight finish
         const force = setTimeout(() => {
             logger.warn('drain timed out; closing connections');
             server.closeAllConnections();

@@ -1,3 +1,4 @@
+import './quiet-logs';
 import { newTestContext, TestLedger, TestStub } from './context';
 
 const bytes = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'utf8'));
