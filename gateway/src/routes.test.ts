@@ -2,7 +2,9 @@
  * The provenance, stock-token and audit routes, the public verification, rate limits and the event stream —
  * supertest against createApp with the typed FakeFabric.
  */
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { createApp, OPERATIONS, type AppDeps } from './app';
@@ -338,5 +340,14 @@ describe('event stream', () => {
         setTimeout(() => shutdown.abort(), 100);
         const { status, frames } = await readFrames(app, '/v1/events', { Authorization: bearer(KEYS.brand) }, 1);
         expect([status, frames]).toEqual([200, []]);
+    });
+});
+
+describe('the README', () => {
+    it('lists every route the app serves, and no route it does not', () => {
+        const readme = readFileSync(join(__dirname, '../../README.md'), 'utf8');
+        const served = OPERATIONS.map((o) => `${o.method.toUpperCase()} ${o.path}`).sort();
+        const listed = [...readme.matchAll(/^\| `((?:GET|POST|DELETE) \/v1\/[^`]*)` \|/gm)].map((m) => m[1]).sort();
+        expect(listed).toEqual(served);
     });
 });
