@@ -74,7 +74,9 @@ export function buildOpenApi(operations: readonly Operation[], version: string):
             });
             responses['200'] = {
                 description: 'Server-Sent Events: each `data` is one chaincode event as JSON, each `id` is `<block>:<txId>`',
-                content: { [op.produces ?? 'text/event-stream']: { schema: { type: 'string' }, itemSchema: result } },
+                content: { [op.produces ?? 'text/event-stream']: { schema: { type: 'string' } } },
+                // OpenAPI 3.1 has no item schema for streams (3.2's itemSchema): an extension carries each event's data
+                'x-event-data': result,
             };
         } else {
             responses['200'] = { description: 'OK', content: { [op.produces ?? 'application/json']: { schema: result } } };

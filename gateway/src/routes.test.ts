@@ -2,6 +2,7 @@
  * The provenance, stock-token and audit routes, the public verification, rate limits and the event stream —
  * supertest against createApp with the typed FakeFabric.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { createApp, OPERATIONS, type AppDeps } from './app';
 import type { Problem } from './errors';
+import { buildOpenApi } from './openapi';
 import type { ChaincodeEventInfo } from './fabric';
 import { captureLogger, FakeFabric, json, KEYS, serviceError, testKeys } from './test-support/fakes';
 
@@ -349,5 +351,33 @@ describe('the README', () => {
         const served = OPERATIONS.map((o) => `${o.method.toUpperCase()} ${o.path}`).sort();
         const listed = [...readme.matchAll(/^\| `((?:GET|POST|DELETE) \/v1\/[^`]*)` \|/gm)].map((m) => m[1]).sort();
         expect(listed).toEqual(served);
+    });
+});
+
+describe('the OpenAPI document', () => {
+    it('validates against the OpenAPI 3.1 schema (@seriousme/openapi-schema-validator, ESM: run in a child process)', () => {
+        const { app } = setup();
+        void app;
+        const doc = JSON.stringify(buildOpenApi(OPERATIONS, 'test'));
+        const script = [
+            "import { Validator } from '@seriousme/openapi-schema-validator';",
+            "let text = ''; process.stdin.on('data', (c) => { text += c; });",
+            "process.stdin.on('end', async () => { const r = await new Validator().validate(JSON.parse(text));",
+            'process.stdout.write(JSON.stringify(r)); });',
+        ].join('\n');
+        const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { input: doc, cwd: __dirname, encoding: 'utf8' });
+        expect(run.stderr).toBe('');
+        const result = JSON.parse(run.stdout) as { valid: boolean; errors?: unknown };
+        expect(result).toEqual({ valid: true });
+    });
+
+    it('documents every route with its parameters, a problem response and the rate-limit answer', () => {
+        const doc = buildOpenApi(OPERATIONS, 'test');
+        for (const op of OPERATIONS) {
+            const entry = doc.paths[op.path]?.[op.method] as { operationId: string; parameters: Array<{ name: string; in: string }>; responses: Record<string, unknown> } | undefined;
+            expect(entry?.operationId).toBe(op.operationId);
+            for (const name of [...op.path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1])) expect(entry?.parameters).toContainEqual(expect.objectContaining({ name, in: 'path' }));
+            expect(Object.keys(entry?.responses ?? {})).toEqual(expect.arrayContaining(['default', '429']));
+        }
     });
 });
