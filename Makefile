@@ -90,13 +90,13 @@ gateway-up: build ## Start the REST gateway on GATEWAY_LISTEN (default 127.0.0.1
 gateway-down: ## Stop the REST gateway (by its recorded pid)
 	@$(GATEWAY) down
 
-demo: ## Install, start devnet, deploy, walk through the product
-	@$(MAKE) --no-print-directory network-up deploy
-	@NETWORK_FILE=$(NETWORK_FILE) DEVNET_DIR=$(DEVNET_DIR) bash network/scripts/demo.sh
+demo: ## Start devnet, deploy, start the gateway, walk through the three asset families over HTTP
+	@$(MAKE) --no-print-directory network-up deploy gateway-up
+	@node gateway/dist/demo.js --url "http://$(GATEWAY_LISTEN)" --keys "$(GATEWAY_KEYS_DIR)/dev-api-keys.json"
 	@$(MAKE) --no-print-directory status
 	@echo
-	@echo "The REST gateway and the web pages come with issues #4 and #10."
-	@echo "devnet is running; stop it with: make network-down"
+	@echo "$(NETWORK) and the REST gateway keep running: http://$(GATEWAY_LISTEN)  (API docs: http://$(GATEWAY_LISTEN)/docs)"
+	@echo "stop them with: make gateway-down (the gateway only), make network-down (both)"
 
 test: ## Everything CI runs: lint, unit, end-to-end on devnet, native when binaries exist
 	@bash test/scripts/run-tests.sh

@@ -166,6 +166,11 @@ export function expectEq<T>(what: string, actual: T, expected: T): void {
 }
 
 export const shortTx = (txId: string): string => `${txId.slice(0, 12)}…`;
+/** A transaction-named id shortened, its suffix kept: a split's children `<txId>.1`, `<txId>.2` stay apart. */
+export function shortId(id: string): string {
+    const m = /^([0-9a-f]{64})(\..*)?$/.exec(id);
+    return m === null ? id : `${shortTx(m[1] ?? '')}${m[2] ?? ''}`;
+}
 export const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
 /** Minor units as a decimal amount: 12000 → "120.00". */
 export function money(minor: string, currency: string): string {
@@ -296,6 +301,8 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 export function timelineLines(t: Timeline): string[] {
     const lines: string[] = [];
     const fees: Fee[] = [];
+    const all = [...t.ancestors.flatMap((a) => a.events), ...t.events];
+    const width = Math.max(0, ...all.map((e) => e.bizStep.length));
     const eventLine = (e: LotEvent): string => {
         fees.push(...e.fees);
         const where = e.readPoint ?? e.bizLocation;
@@ -304,10 +311,10 @@ export function timelineLines(t: Timeline): string[] {
             ...e.fees.map((f) => `${f.kind} ${f.description} ${money(f.amount, f.currency)}`),
             ...e.documents.map((d) => `${d.type} ${d.sha256.slice(0, 12)}…`),
         ];
-        return `${e.bizStep.padEnd(13)} by ${e.by.padEnd(11)} → ${e.statusAfter}${extras.length > 0 ? `  (${extras.join('; ')})` : ''}`;
+        return `${e.bizStep.padEnd(width)} by ${e.by.padEnd(11)} → ${e.statusAfter}${extras.length > 0 ? `  (${extras.join('; ')})` : ''}`;
     };
     for (const a of t.ancestors) {
-        lines.push(`from lot ${a.lot.id} (${a.lot.quantity} ${a.lot.unit}):`);
+        lines.push(`from lot ${a.lot.id} (${a.lot.quantity} ${a.lot.unit} left, ${a.lot.status}):`);
         for (const e of a.events) lines.push(`  ${eventLine(e)}`);
     }
     lines.push(`lot ${t.lot.id} (${t.lot.quantity} ${t.lot.unit}, ${t.product.name}), ${t.lot.status}, held by ${t.lot.holder}:`);
@@ -319,10 +326,15 @@ export function timelineLines(t: Timeline): string[] {
     return lines;
 }
 
-/** A split tree as indented lines: each node's id, holder, amount and status. */
-export function treeLines(node: TreeNode, depth = 0): string[] {
-    const line = `${'   '.repeat(depth)}${depth === 0 ? '' : '└─ '}${node.id}  ${node.holder}  ${node.amount}  ${node.status}`;
-    return [line, ...node.children.flatMap((c) => treeLines(c, depth + 1))];
+/** A split tree drawn as an indented tree: each node's (short) id, holder, amount and status. */
+export function treeLines(node: TreeNode): string[] {
+    const label = (n: TreeNode): string => `${shortId(n.id)}  ${n.holder}  ${n.amount}  ${n.status}`;
+    const below = (n: TreeNode, indent: string): string[] =>
+        n.children.flatMap((c, i) => {
+            const last = i === n.children.length - 1;
+            return [`${indent}${last ? '└─ ' : '├─ '}${label(c)}`, ...below(c, `${indent}${last ? '   ' : '│  '}`)];
+        });
+    return [label(node), ...below(node, '')];
 }
 
 /** Writes once with `Prefer: respond-async` (202 + Location), then polls the transaction until it is VALID. */
@@ -489,7 +501,7 @@ async function tokens(d: Demo): Promise<void> {
     const r = await api.get<Receivable>('BankMSP', `/v1/receivables/${encodeURIComponent(bought.result.receivableId)}`);
     expectEq('payment receivable: issued in the purchase transaction', r.created.txId, bought.txId);
     expectEq('payment receivable', `${r.issuer} → ${r.holder} ${r.amount} ${r.currency} ${r.reference ?? ''}`, `BankMSP → BrandMSP 450000 CNY offer:${offered.result.id}`);
-    d.say(`Delivery versus payment, same transaction: receivable ${shortTx(r.id)} issued by ${r.issuer} to ${r.holder},`);
+    d.say(`Delivery versus payment, same transaction: receivable ${shortId(r.id)} issued by ${r.issuer} to ${r.holder},`);
     d.say(`  ${money(r.amount, r.currency)} (150 × 30.00), due ${r.maturityDate}, ${r.status}`);
 
     const expected: Readonly<Record<string, string>> = { BrandMSP: '400 available, 50 locked, 450 total', BankMSP: '150 available, 0 locked, 150 total' };
@@ -497,7 +509,7 @@ async function tokens(d: Demo): Promise<void> {
         const b = await api.get<Holding>('BankMSP', `/v1/balances?owner=${owner}&stockLotId=${encodeURIComponent(lot)}`);
         const got = `${b.available} available, ${b.locked} locked, ${b.total} total`;
         expectEq(`balance of ${owner}`, got, want);
-        d.say(`Balance ${owner.padEnd(8)}: ${got}${owner === 'BrandMSP' ? ' (50 still on offer)' : ''}`);
+        d.say(`Balance of ${owner}: ${got}${owner === 'BrandMSP' ? ' (50 still on offer)' : ''}`);
     }
     const supply = await api.get<Supply>('BankMSP', `${lotPath}/supply`);
     expectEq('supply', `${supply.minted}/${supply.redeemed}/${supply.total}`, '600/0/600');
@@ -538,11 +550,11 @@ async function receivables(d: Demo): Promise<string> {
     const [kept, passed] = split.result.children;
     if (kept === undefined || passed === undefined) throw new DemoError('split: expected two children');
     expectEq('split parent', split.result.parent.status, 'SPLIT');
-    d.say(`Supplier split it (tx ${shortTx(split.txId)}): keeps ${shortTx(kept.id)} (7000.00), passed ${shortTx(passed.id)} (3000.00) to BankMSP`);
+    d.say(`Supplier split it (tx ${shortTx(split.txId)}): keeps ${shortId(kept.id)} (7000.00), passed ${shortId(passed.id)} (3000.00) to BankMSP`);
 
     await api.write('SupplierMSP', rcv(kept.id, '/financing-requests'), d.key(), { financier: 'BankMSP' });
     expectEq('financing requested', (await api.get<Receivable>('SupplierMSP', rcv(kept.id))).status, 'UNDER_FINANCING');
-    d.say(`Supplier asked BankMSP to finance ${shortTx(kept.id)}: UNDER_FINANCING`);
+    d.say(`Supplier asked BankMSP to finance ${shortId(kept.id)}: UNDER_FINANCING`);
     await api.write('BankMSP', rcv(kept.id, '/financing'), d.key(), { discountedAmount: '672000' });
     const financed = await api.get<Receivable>('BankMSP', rcv(kept.id));
     expectEq('financed: holder', financed.holder, 'BankMSP');
@@ -556,7 +568,7 @@ async function receivables(d: Demo): Promise<string> {
         await api.write(holder, rcv(leaf, '/settlement-confirmation'), d.key());
         const settled = await api.get<Receivable>(holder, rcv(leaf));
         expectEq(`receivable ${leaf}`, settled.status, 'SETTLED');
-        d.say(`Brand paid ${shortTx(leaf)}; its holder ${holder} confirmed: ${settled.status}`);
+        d.say(`Brand paid ${shortId(leaf)}; its holder ${holder} confirmed: ${settled.status}`);
     }
 
     const tree = await api.get<Tree>('BankMSP', rcv(root, '/tree'));

@@ -1,48 +1,127 @@
-// `make demo`'s walkthrough (network/scripts/demo.sh) against a devnet of its own: started with the CLI's
-// `up --detach` on a private port block, the chaincode deployed with the CLI's `deploy` as the Makefile does,
-// members bootstrapped by network/scripts/bootstrap-members.sh; the script must exit 0 and tell its story.
+// `make demo` on a devnet of its own: network-up, deploy and gateway-up on a private port block (NETWORK_FILE,
+// DEVNET_DIR, GATEWAY_LISTEN inside the block, dev API keys in a temporary GATEWAY_KEYS_DIR), then the walkthrough
+// over HTTP (gateway/dist/demo.js). It must tell its story, run a second time on the same network, and leave no
+// process behind once network-down has run.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { REPO, testConfig } from '../support/network';
+import { REPO, portOpen, testConfig } from '../support/network';
 
 const run = promisify(execFile);
-const CLI = join(REPO, 'network/devnet/dist/cli.js');
-const SHIM = join(REPO, 'node_modules/fabric-shim/cli.js');
 
-describe('make demo walkthrough (network/scripts/demo.sh) on its own devnet', () => {
+function alive(pid: number): boolean {
+    try {
+        process.kill(pid, 0);
+        return true;
+    } catch {
+        return false;
+    }
+}
+
+describe('make demo on its own devnet (the walkthrough through the REST gateway)', () => {
+    const cfg = testConfig(85000);
+    // Offset 80 of the test's port block: testConfig uses 0-2, 10-24, 50-59 and 90.
+    const port = cfg.devnet.operationsPort - 10;
+    const base = `http://127.0.0.1:${port}`;
     const dir = mkdtempSync(join(tmpdir(), 'devnet-demo-'));
+    const keysDir = mkdtempSync(join(tmpdir(), 'gateway-keys-demo-'));
     const file = join(dir, 'network.json');
-    writeFileSync(file, JSON.stringify(testConfig(85000)));
-    const common = ['--network', file, '--dir', dir];
-    const cli = (...args: string[]): Promise<{ stdout: string; stderr: string }> => run(process.execPath, [CLI, ...args], { cwd: REPO, timeout: 120_000 });
-    const bash = (script: string, args: string[] = [], env: Record<string, string> = {}): Promise<{ stdout: string; stderr: string }> =>
-        run('bash', [join(REPO, 'network/scripts', script), ...args], { cwd: REPO, timeout: 240_000, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, ...env } });
+    writeFileSync(file, JSON.stringify(cfg));
+    const vars = [`NETWORK=devnet`, `NETWORK_FILE=${file}`, `DEVNET_DIR=${dir}`, `GATEWAY_LISTEN=127.0.0.1:${port}`, `GATEWAY_KEYS_DIR=${keysDir}`];
+    const make = (...targets: string[]): Promise<{ stdout: string; stderr: string }> =>
+        run('make', ['--no-print-directory', ...targets, ...vars], { cwd: REPO, timeout: 300_000, maxBuffer: 16 * 1024 * 1024 });
+    /** Every process the network targets and gateway-up recorded (devnet, chaincode supervisor and server, gateway). */
+    const recordedPids = (): number[] => {
+        const files = [
+            ...(existsSync(join(dir, 'run')) ? readdirSync(join(dir, 'run')).filter((f) => f.endsWith('.pid')).map((f) => join(dir, 'run', f)) : []),
+            join(dir, 'gateway', 'gateway.pid'),
+        ];
+        return files.filter((f) => existsSync(f)).map((f) => Number(readFileSync(f, 'utf8').trim())).filter((p) => Number.isInteger(p) && p > 0);
+    };
+    let pids: number[] = [];
 
-    beforeAll(async () => {
-        await cli('up', ...common, '--detach');
-        await cli('deploy', ...common, '--version', 'demo-1', '--server-cmd', `${process.execPath} ${SHIM} server --module-path ${join(REPO, 'chaincode')}`);
-        await bash('bootstrap-members.sh', [file, dir]);
-    }, 180_000);
     afterAll(async () => {
-        await cli('down', '--dir', dir).catch(() => undefined);
-    });
+        await make('network-down').catch(() => undefined);
+        rmSync(keysDir, { recursive: true, force: true });
+        if (process.env.KEEP_TEST_NETWORKS !== '1') rmSync(dir, { recursive: true, force: true });
+    }, 60_000);
 
-    it('walks through provenance, stock tokens, receivables and the regulator', async () => {
-        const { stdout } = await bash('demo.sh', [], { NETWORK_FILE: file, DEVNET_DIR: dir, DEMO_RUN_ID: 'e2e' });
-        expect(stdout).toMatch(/Consumer scan of RES-e2e-1 in Paris: GENUINE/);
-        expect(stdout).toMatch(/in Shanghai: SUSPECT \(LOCATION_CHANGED/);
-        // the receivable Bank issued to Brand in the purchase transaction (delivery-versus-payment)
-        const purchase = /Bank purchased 150 tokens in tx ([0-9a-f]{64})/.exec(stdout)?.[1];
+    /** The narration every run must print, whatever its run id. */
+    function expectStory(stdout: string): string {
+        const runId = /U-Point demo through the REST gateway at (\S+) \(run ([A-Za-z0-9]+)\)/.exec(stdout);
+        expect(runId?.[1]).toBe(base);
+        const id = runId?.[2] ?? '?';
+        expect(stdout).toMatch(/Brand\s+BrandMSP\s+MANUFACTURER/);
+        expect(stdout).toMatch(/Supplier\s+SupplierMSP\s+CUSTODIAN, INSPECTOR, SUPPLIER/);
+        // the async write: 202, then polled until VALID
+        expect(stdout).toMatch(/Prefer: respond-async → 202 Accepted, tx [0-9a-f]{12}…\n\s+polled GET \/v1\/transactions\/[0-9a-f]{12}… \d+ time\(s\): VALID in block \d+/);
+        // GENUINE first, then SUSPECT from another city
+        const genuine = stdout.indexOf(`Consumer scan of RES-${id}-1 in Paris (GET /v1/verify, no API key): GENUINE`);
+        const suspect = stdout.indexOf(`Second scan of RES-${id}-1, in Shanghai: SUSPECT (LOCATION_CHANGED; previous scan in Paris)`);
+        expect(genuine).toBeGreaterThan(0);
+        expect(suspect).toBeGreaterThan(genuine);
+        expect(stdout).toMatch(/commissioning\s+by BrandMSP\s+→ IN_PROCESS {2}\(at vineyard-7; TAX excise 120\.00 EUR; INVOICE [0-9a-f]{12}…\)/);
+        expect(stdout).toMatch(/shipping\s+by BrandMSP\s+→ SHIPPED {2}\(FREIGHT truck 300\.00 EUR\)/);
+        expect(stdout).toContain('fees and taxes along the way: 2 (420.00 EUR)');
+        // stock tokens sold against a receivable issued in the purchase transaction
+        const purchase = /Bank purchased 150 tokens in tx ([0-9a-f]{12})…: offer OPEN, remaining 50/.exec(stdout)?.[1];
         expect(purchase).toBeDefined();
-        const receivable = /Delivery-versus-payment, same transaction: receivable (\S+)/.exec(stdout)?.[1];
-        expect(receivable?.startsWith(`${purchase ?? '?'}.`)).toBe(true);
-        expect(stdout).toContain(`receivable ${receivable ?? '?'}\n    issuer BankMSP → holder BrandMSP, 450000 CNY`);
-        expect(stdout).toMatch(/confirmed: SETTLED/);
-        expect(stdout).toMatch(/total 1000000, settled 1000000, live 0/);
-        expect(stdout).toMatch(/A write attempt \(receivables:Issue\) is refused: FORBIDDEN: /);
-        expect(stdout).toContain('demo complete (run e2e)');
-    }, 240_000);
+        expect(stdout).toContain(`Delivery versus payment, same transaction: receivable ${purchase ?? '?'}…`);
+        expect(stdout).toContain('4500.00 CNY (150 × 30.00)');
+        expect(stdout).toContain('Balance of BrandMSP: 400 available, 50 locked, 450 total');
+        expect(stdout).toContain('Balance of BankMSP: 150 available, 0 locked, 150 total');
+        // the idempotent replay
+        const issued = /Brand issued receivable [0-9a-f]{12}… to SupplierMSP: 10000\.00 CNY, due 2099-12-31, PENDING {3}tx ([0-9a-f]{12})…/.exec(stdout)?.[1];
+        expect(issued).toBeDefined();
+        expect(stdout).toMatch(new RegExp(`Replayed the same POST with Idempotency-Key demo-${id}-\\d+: HTTP 201, same tx ${issued ?? '?'}…, Idempotent-Replayed: true`));
+        // receivables: split, financed, settled; the split tree
+        expect(stdout).toContain('Bank financed it at a discount: paid 6720.00 CNY for 7000.00 CNY (400 bps), holder now BankMSP');
+        expect(stdout.match(/its holder BankMSP confirmed: SETTLED/g)).toHaveLength(2);
+        const split = /Supplier split it \(tx ([0-9a-f]{12})…\)/.exec(stdout)?.[1] ?? '?';
+        expect(stdout).toMatch(
+            new RegExp(
+                `Split tree of ([0-9a-f]{12})… \\(total 1000000, settled 1000000, live 0\\):\\n\\s+\\1…  SupplierMSP  1000000  SPLIT\\n` +
+                    `\\s+├─ ${split}…\\.1  BankMSP  700000  SETTLED\\n\\s+└─ ${split}…\\.2  BankMSP  300000  SETTLED\\n`,
+            ),
+        );
+        expect(stdout).toMatch(/Brand's credit record: \d+ settlements, 100% on time/);
+        // the regulator reads and is refused a write
+        expect(stdout).toMatch(/GET \/v1\/members → 200, 4 members/);
+        expect(stdout).toContain('POST /v1/receivables → 403 FORBIDDEN: ');
+        expect(stdout).toContain(`demo complete (run ${id})`);
+        // then status, and how to stop what keeps running
+        expect(stdout).toMatch(/health: OK/);
+        expect(stdout).toContain(`devnet and the REST gateway keep running: ${base}  (API docs: ${base}/docs)`);
+        expect(stdout).toContain('make gateway-down');
+        expect(stdout).toContain('make network-down');
+        return id;
+    }
+
+    it('starts devnet, deploys, starts the gateway and walks through the three families over HTTP; again on the same network', async () => {
+        const first = await make('demo');
+        const firstRun = expectStory(first.stdout);
+        expect(first.stdout).toContain(`gateway ready`);
+        pids = recordedPids();
+        expect(pids.length).toBeGreaterThanOrEqual(3);
+        for (const pid of pids) expect(alive(pid)).toBe(true);
+        expect((await fetch(`${base}/readyz`)).status).toBe(200);
+
+        // a second run: nothing to start or deploy, new ids, the same story
+        const second = await make('demo');
+        expect(second.stdout).toContain('devnet is already running');
+        expect(second.stdout).toContain('gateway is already running');
+        expect(expectStory(second.stdout)).not.toBe(firstRun);
+        expect(recordedPids().sort()).toEqual([...pids].sort());
+    }, 600_000);
+
+    it('leaves nothing running after network-down', async () => {
+        expect(pids.length).toBeGreaterThanOrEqual(3);
+        await make('network-down');
+        for (const pid of pids) expect(alive(pid)).toBe(false);
+        expect(await portOpen(port)).toBe(false);
+        expect(await portOpen(cfg.devnet.operationsPort)).toBe(false);
+        expect(await portOpen(cfg.chaincode.serverPort)).toBe(false);
+    }, 120_000);
 });
