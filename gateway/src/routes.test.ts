@@ -285,7 +285,7 @@ async function readFrames(app: ReturnType<typeof createApp>, path: string, heade
 const ev = (blockNumber: bigint, txId: string, name: string): ChaincodeEventInfo => ({ blockNumber, txId, name, payload: json({ type: name, txId }) });
 
 describe('event stream', () => {
-    const LEDGER = [ev(3n, 'a', 'LotCreated'), ev(3n, 'b', 'LotShipped'), ev(4n, 'c', 'ReceivableIssued'), ev(5n, 'd', 'LotShipped')];
+    const LEDGER = [ev(3n, 'a', 'provenance.CreateLot'), ev(3n, 'b', 'provenance.Ship'), ev(4n, 'c', 'receivables.Issue'), ev(5n, 'd', 'provenance.Ship')];
 
     it('sends each chaincode event with id <block>:<txId> and its JSON payload', async () => {
         const { app, fabric } = setup();
@@ -293,7 +293,7 @@ describe('event stream', () => {
         const { status, frames } = await readFrames(app, '/v1/events?fromBlock=0', { Authorization: bearer(KEYS.regulator) }, 4);
         expect(status).toBe(200);
         expect(frames.map((f) => f.id)).toEqual(['3:a', '3:b', '4:c', '5:d']);
-        expect(JSON.parse(frames[2]?.data ?? '')).toEqual({ blockNumber: '4', txId: 'c', name: 'ReceivableIssued', payload: { type: 'ReceivableIssued', txId: 'c' } });
+        expect(JSON.parse(frames[2]?.data ?? '')).toEqual({ blockNumber: '4', txId: 'c', name: 'receivables.Issue', payload: { type: 'receivables.Issue', txId: 'c' } });
         expect(fabric.calls).toEqual([{ kind: 'chaincodeEvents', mspId: 'RegulatorMSP', start: { blockNumber: 0n } }]);
     });
 
@@ -308,7 +308,7 @@ describe('event stream', () => {
     it('filters by event name', async () => {
         const { app, fabric } = setup();
         fabric.ledgerEvents = LEDGER;
-        const { frames } = await readFrames(app, '/v1/events?fromBlock=0&types=LotShipped', { Authorization: bearer(KEYS.brand) }, 2);
+        const { frames } = await readFrames(app, '/v1/events?fromBlock=0&types=provenance.Ship', { Authorization: bearer(KEYS.brand) }, 2);
         expect(frames.map((f) => f.id)).toEqual(['3:b', '5:d']);
     });
 

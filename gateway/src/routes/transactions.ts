@@ -27,7 +27,8 @@ export const HistoryKindSchema = z.enum(['product', 'lot', 'unit', 'stock-lot', 
 
 /** `<block>:<txId>`, the id of every event on the stream. */
 export const EventIdSchema = z.string().regex(/^([0-9]{1,20}):([A-Za-z0-9._:-]{1,128})$/, 'expected an event id <block>:<txId>');
-const EventNameSchema = z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,63}$/, 'expected an event name such as LotShipped');
+/** The chaincode names each event `<contract>.<transaction>` (chaincode/src/contracts/base.ts). */
+const EventNameSchema = z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,63}(\.[A-Za-z][A-Za-z0-9]{0,63})?$/, 'expected an event name such as tokens.Deposit');
 export const EventsQuerySchema = z.strictObject({
     fromBlock: z
         .string()
@@ -38,7 +39,7 @@ export const EventsQuerySchema = z.strictObject({
         .string()
         .max(1024)
         .optional()
-        .meta({ description: 'comma-separated event names to keep, e.g. LotShipped,ReceivableIssued (default: all)' }),
+        .meta({ description: 'comma-separated event names (`<contract>.<transaction>`) to keep, e.g. provenance.Ship,receivables.Issue (default: all)' }),
 });
 export const StreamedEventSchema = z.object({
     blockNumber: z.string(),
@@ -62,7 +63,7 @@ function eventTypes(types: string | undefined): ReadonlySet<string> | undefined 
     if (types === undefined) return undefined;
     const names = types.split(',').map((t) => t.trim()).filter((t) => t !== '');
     const bad = names.filter((n) => !EventNameSchema.safeParse(n).success);
-    if (bad.length > 0) throw new ApiError({ code: 'VALIDATION_FAILED', detail: 'invalid event names', errors: bad.map(() => ({ path: 'query.types', message: 'expected event names such as LotShipped' })) });
+    if (bad.length > 0) throw new ApiError({ code: 'VALIDATION_FAILED', detail: 'invalid event names', errors: bad.map(() => ({ path: 'query.types', message: 'expected event names such as tokens.Deposit' })) });
     return new Set(names);
 }
 
