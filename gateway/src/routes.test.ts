@@ -197,6 +197,15 @@ describe('reads', () => {
     });
 });
 
+describe('the caller', () => {
+    it('GET /v1/me answers the key name, role and org without calling Fabric', async () => {
+        const { app, fabric } = setup();
+        const res = await request(app).get('/v1/me').set('Authorization', bearer(KEYS.regulator));
+        expect([res.status, res.body]).toEqual([200, { name: 'regulator', role: 'regulator', mspId: 'RegulatorMSP' }]);
+        expect(fabric.calls).toEqual([]);
+    });
+});
+
 describe('public verification', () => {
     it('needs no key, submits as the public org and sends the code as transient data only', async () => {
         const { app, fabric } = setup({ publicMspId: 'BrandMSP' });

@@ -1,6 +1,6 @@
 /** The consortium registry (chaincode contract `membership`). */
 import { z } from 'zod';
-import { readOperation, writeOperation, type Operation } from '../operation';
+import { customOperation, readOperation, writeOperation, type Operation } from '../operation';
 import { EmptyBodySchema, MspIdSchema, TxIdSchema } from '../schemas';
 
 const CONTRACT = 'membership';
@@ -21,6 +21,15 @@ const ProposalParams = z.strictObject({ id: TxIdSchema });
 const getProposal = (id: string): { contract: string; transaction: string; args: string[] } => ({ contract: CONTRACT, transaction: 'GetProposal', args: [id] });
 
 export const memberOperations: readonly Operation[] = [
+    customOperation({
+        operationId: 'whoAmI',
+        path: '/v1/me',
+        summary: "The caller: its key's name, role (member, regulator, admin) and org",
+        tag: TAG,
+        params: z.strictObject({}),
+        result: z.object({ name: z.string(), role: z.enum(['member', 'regulator', 'admin']), mspId: z.string() }),
+        run: ({ principal }) => Promise.resolve({ status: 200, body: { name: principal.name, role: principal.role, mspId: principal.mspId } }),
+    }),
     readOperation({
         operationId: 'listMembers',
         path: '/v1/members',
