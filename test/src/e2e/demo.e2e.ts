@@ -2,36 +2,14 @@
 // DEVNET_DIR, GATEWAY_LISTEN inside the block, dev API keys in a temporary GATEWAY_KEYS_DIR), then the walkthrough
 // over HTTP (gateway/dist/demo.js). It must tell its story, run a second time on the same network, and leave no
 // process behind once network-down has run.
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { REPO, portOpen, testConfig } from '../support/network';
-
-const run = promisify(execFile);
-
-function alive(pid: number): boolean {
-    try {
-        process.kill(pid, 0);
-        return true;
-    } catch {
-        return false;
-    }
-}
+import { makeDevnet, pidAlive } from '../support/make';
+import { portOpen } from '../support/network';
 
 describe('make demo on its own devnet (the walkthrough through the REST gateway)', () => {
-    const cfg = testConfig(85000);
-    // Offset 80 of the test's port block: testConfig uses 0-2, 10-24, 50-59 and 90.
-    const port = cfg.devnet.operationsPort - 10;
-    const base = `http://127.0.0.1:${port}`;
-    const dir = mkdtempSync(join(tmpdir(), 'devnet-demo-'));
-    const keysDir = mkdtempSync(join(tmpdir(), 'gateway-keys-demo-'));
-    const file = join(dir, 'network.json');
-    writeFileSync(file, JSON.stringify(cfg));
-    const vars = [`NETWORK=devnet`, `NETWORK_FILE=${file}`, `DEVNET_DIR=${dir}`, `GATEWAY_LISTEN=127.0.0.1:${port}`, `GATEWAY_KEYS_DIR=${keysDir}`];
-    const make = (...targets: string[]): Promise<{ stdout: string; stderr: string }> =>
-        run('make', ['--no-print-directory', ...targets, ...vars], { cwd: REPO, timeout: 300_000, maxBuffer: 16 * 1024 * 1024 });
+    const net = makeDevnet(85000, 'demo', 300_000);
+    const { cfg, dir, keysDir, port, base, make } = net;
     /** Every process the network targets and gateway-up recorded (devnet, chaincode supervisor and server, gateway). */
     const recordedPids = (): number[] => {
         const files = [
@@ -105,7 +83,7 @@ describe('make demo on its own devnet (the walkthrough through the REST gateway)
         expect(first.stdout).toContain(`gateway ready`);
         pids = recordedPids();
         expect(pids.length).toBeGreaterThanOrEqual(3);
-        for (const pid of pids) expect(alive(pid)).toBe(true);
+        for (const pid of pids) expect(pidAlive(pid)).toBe(true);
         expect((await fetch(`${base}/readyz`)).status).toBe(200);
 
         // a second run: nothing to start or deploy, new ids, the same story
@@ -119,7 +97,7 @@ describe('make demo on its own devnet (the walkthrough through the REST gateway)
     it('leaves nothing running after network-down', async () => {
         expect(pids.length).toBeGreaterThanOrEqual(3);
         await make('network-down');
-        for (const pid of pids) expect(alive(pid)).toBe(false);
+        for (const pid of pids) expect(pidAlive(pid)).toBe(false);
         expect(await portOpen(port)).toBe(false);
         expect(await portOpen(cfg.devnet.operationsPort)).toBe(false);
         expect(await portOpen(cfg.chaincode.serverPort)).toBe(false);

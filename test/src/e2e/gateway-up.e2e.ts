@@ -2,37 +2,15 @@
 // deployed with `make network-up deploy` on a private port block (NETWORK_FILE, DEVNET_DIR), dev API keys in a
 // temporary directory (GATEWAY_KEYS_DIR): ready, answering with the printed key, one process only, stopped by
 // gateway-down and by network-down.
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { REPO, portOpen, testConfig } from '../support/network';
-
-const run = promisify(execFile);
-
-function alive(pid: number): boolean {
-    try {
-        process.kill(pid, 0);
-        return true;
-    } catch {
-        return false;
-    }
-}
+import { makeDevnet, pidAlive } from '../support/make';
+import { portOpen } from '../support/network';
 
 describe('make gateway-up / gateway-down on its own devnet', () => {
-    const cfg = testConfig(95000);
-    // Offset 80 of the test's port block: testConfig uses 0-2, 10-24, 50-59 and 90.
-    const port = cfg.devnet.operationsPort - 10;
-    const base = `http://127.0.0.1:${port}`;
-    const dir = mkdtempSync(join(tmpdir(), 'devnet-gateway-up-'));
-    const keysDir = mkdtempSync(join(tmpdir(), 'gateway-keys-'));
-    const file = join(dir, 'network.json');
-    writeFileSync(file, JSON.stringify(cfg));
+    const net = makeDevnet(95000, 'gateway-up');
+    const { cfg, dir, keysDir, port, base, make } = net;
     const pidFile = join(dir, 'gateway', 'gateway.pid');
-    const vars = [`NETWORK=devnet`, `NETWORK_FILE=${file}`, `DEVNET_DIR=${dir}`, `GATEWAY_LISTEN=127.0.0.1:${port}`, `GATEWAY_KEYS_DIR=${keysDir}`];
-    const make = (...targets: string[]): Promise<{ stdout: string; stderr: string }> =>
-        run('make', ['--no-print-directory', ...targets, ...vars], { cwd: REPO, timeout: 180_000, maxBuffer: 16 * 1024 * 1024 });
     const gatewayPid = (): number => Number(readFileSync(pidFile, 'utf8').trim());
 
     beforeAll(async () => {
@@ -56,7 +34,7 @@ describe('make gateway-up / gateway-down on its own devnet', () => {
         expect(up.stdout).toContain(`curl -H "Authorization: Bearer ${printed ?? '?'}" ${base}/v1/members`);
 
         const pid = gatewayPid();
-        expect(alive(pid)).toBe(true);
+        expect(pidAlive(pid)).toBe(true);
         expect((await fetch(`${base}/readyz`)).status).toBe(200);
         const members = await fetch(`${base}/v1/members`, { headers: { Authorization: `Bearer ${printed ?? ''}` } });
         expect(members.status).toBe(200);
@@ -72,7 +50,7 @@ describe('make gateway-up / gateway-down on its own devnet', () => {
 
         const down = await make('gateway-down');
         expect(down.stdout).toContain(`gateway stopped (pid ${pid})`);
-        expect(alive(pid)).toBe(false);
+        expect(pidAlive(pid)).toBe(false);
         expect(await portOpen(port)).toBe(false);
         expect(existsSync(pidFile)).toBe(false);
         // nothing running: not an error
@@ -82,9 +60,9 @@ describe('make gateway-up / gateway-down on its own devnet', () => {
     it('is stopped by network-down too', async () => {
         await make('gateway-up');
         const pid = gatewayPid();
-        expect(alive(pid)).toBe(true);
+        expect(pidAlive(pid)).toBe(true);
         await make('network-down');
-        expect(alive(pid)).toBe(false);
+        expect(pidAlive(pid)).toBe(false);
         expect(await portOpen(port)).toBe(false);
         expect(await portOpen(cfg.devnet.operationsPort)).toBe(false);
     }, 240_000);
