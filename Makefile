@@ -43,7 +43,7 @@ GATEWAY      := NETWORK_FILE=$(NETWORK_FILE) NET_DIR=$(NET_DIR) GATEWAY_LISTEN=$
 export NETWORK FABRIC_BIN FABRIC_SAMPLES
 
 .PHONY: help install build lint typecheck network-up network-down network-clean deploy status demo \
-        gateway-up gateway-down test test-unit test-e2e test-native metadata-check clean
+        gateway-up gateway-down test test-unit test-e2e test-native test-faults test-browser bench metadata-check clean test-fuzz audit
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z][a-z0-9-]*:.*## / {printf "  \033[1m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -54,7 +54,7 @@ install: ## Install npm dependencies (a no-op when they are current)
 	@bash network/scripts/install.sh
 
 build: install ## Compile every workspace (TypeScript project references)
-	@$(NODE_BIN)/tsc -b network/devnet network/native chaincode gateway test
+	@$(NODE_BIN)/tsc -b network/devnet network/native chaincode gateway gateway/web test && node gateway/web/build-static.js
 
 lint: install ## Type-aware lint of every workspace
 	@$(NODE_BIN)/eslint .
@@ -110,6 +110,25 @@ test-e2e: build ## End-to-end tests; each starts and stops its own devnet
 test-native: build ## Native-network suite against real Fabric binaries (FABRIC_BIN=<dir>)
 	@bash network/scripts/require-fabric-bin.sh
 	@$(NODE_BIN)/jest --selectProjects native --runInBand
+
+test-faults: build ## Fault tests: kill -9 devnet, chaincode server, gateway under load (native too with FABRIC_BIN)
+	@$(NODE_BIN)/jest --selectProjects faults --runInBand
+
+test-browser: build ## Browser tests: the consumer page and the console in headless Chromium (Debian's chromium; SKIPPED without it)
+	@if command -v chromium >/dev/null 2>&1 || [[ -x /usr/bin/chromium ]] || [[ -n "$${CHROMIUM_PATH:-}" ]]; then \
+	  $(NODE_BIN)/jest --selectProjects browser --runInBand; \
+	else echo "SKIPPED browser: chromium not installed (as root: make install, or apt-get install chromium)"; fi
+
+bench: build ## Benchmarks against the kv ceiling, direct and over REST (NETWORK=devnet|native|both; BENCH_FLAGS="--rounds 2 --seconds 3")
+	@if [[ "$(NETWORK)" == native || "$(NETWORK)" == both ]]; then bash network/scripts/require-fabric-bin.sh; fi
+	@node test/dist/bench/bench.js --network $(NETWORK) $(BENCH_FLAGS)
+
+test-fuzz: build ## Fuzzing: the REST gateway from its OpenAPI document (schemathesis, installed into .venv), devnet's gRPC surface
+	@mkdir -p test/results
+	@$(NODE_BIN)/jest --selectProjects fuzz --runInBand --json --outputFile=test/results/fuzz.json
+
+audit: install ## npm audit of the production dependencies (fails on a high or critical advisory)
+	@npm audit --omit=dev --audit-level=high
 
 clean: ## Remove build output
 	@rm -rf network/devnet/dist network/native/dist chaincode/dist test/dist

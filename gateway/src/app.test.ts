@@ -171,7 +171,8 @@ describe('writes: idempotency, retries, async', () => {
     it('answers a replayed Idempotency-Key with the original txId and the original result, read back from the ledger', async () => {
         const { app, fabric } = setup();
         fabric.onSubmit = () => Promise.reject(endorseError('DUPLICATE_REQUEST: request inv-1 already processed in transaction tx-first'));
-        fabric.onTransaction = (txId) => Promise.resolve({ txId, validationCode: 'VALID', valid: true, blockNumber: '3', result: json({ id: 'tx-first', status: 'PENDING' }) });
+        const invocation = ['receivables:Issue', 'inv-1', ISSUE.holder, ISSUE.amount, ISSUE.currency, ISSUE.maturityDate, ISSUE.invoiceHash, ISSUE.contractHash];
+        fabric.onTransaction = (txId) => Promise.resolve({ txId, validationCode: 'VALID', valid: true, blockNumber: '3', result: json({ id: 'tx-first', status: 'PENDING' }), invocation });
         const res = await request(app).post('/v1/receivables').set('Authorization', bearer(KEYS.brand)).set('Idempotency-Key', 'inv-1').send(ISSUE);
         expect(res.status).toBe(201);
         expect(res.headers['idempotent-replayed']).toBe('true');
@@ -179,6 +180,16 @@ describe('writes: idempotency, retries, async', () => {
         expect(res.body).toEqual({ txId: 'tx-first', result: { id: 'tx-first', status: 'PENDING' }, replayed: true });
         expect(fabric.calls.filter((c) => c.kind === 'transaction')).toEqual([{ kind: 'transaction', mspId: 'BrandMSP', txId: 'tx-first' }]);
         expect(fabric.calls.filter((c) => c.kind === 'evaluate')).toEqual([]);
+    });
+
+    it('refuses a key reused for a different request with 422 IDEMPOTENCY_KEY_REUSED instead of the other outcome', async () => {
+        const { app, fabric } = setup();
+        fabric.onSubmit = () => Promise.reject(endorseError('DUPLICATE_REQUEST: request k-1 already processed in transaction tx-product'));
+        fabric.onTransaction = (txId) =>
+            Promise.resolve({ txId, validationCode: 'VALID', valid: true, blockNumber: '3', result: json({ id: 'P1' }), invocation: ['provenance:CreateProduct', 'k-1', '{"id":"P1"}'] });
+        const res = await request(app).post('/v1/receivables').set('Authorization', bearer(KEYS.brand)).set('Idempotency-Key', 'k-1').send(ISSUE);
+        expect([res.status, (res.body as Problem).code]).toEqual([422, 'IDEMPOTENCY_KEY_REUSED']);
+        expect(JSON.stringify(res.body)).not.toContain('P1');
     });
 
     it('retries MVCC_READ_CONFLICT with a fresh proposal, bounded, with backoff', async () => {

@@ -10,7 +10,7 @@ import { ApiError, fromFabricError, PROBLEM_CONTENT_TYPE, problemOf, safeCause, 
 import type { FabricPort, SubmitRequest, Submitted } from './fabric';
 import { newMetrics, type Metrics } from './metrics';
 import { buildOpenApi, docsPage } from './openapi';
-import { decodeResult, type Call, type Operation, type Plan } from './operation';
+import { decodeResult, type Call, type Operation, type OperationSettings, type Plan, type WriteAnswer } from './operation';
 import { RateLimiter, type Decision, type RateLimit } from './ratelimit';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry';
 import { memberOperations } from './routes/members';
@@ -19,6 +19,8 @@ import { receivableOperations } from './routes/receivables';
 import { tokenOperations } from './routes/tokens';
 import { transactionOperations } from './routes/transactions';
 import { IdempotencyKeySchema } from './schemas';
+import type { LabelSettings } from './labels';
+import { defaultWebRoot, mountWeb, PAGE_CSP, WebAssets } from './web';
 
 export const OPERATIONS: readonly Operation[] = [...memberOperations, ...provenanceOperations, ...tokenOperations, ...receivableOperations, ...transactionOperations];
 
@@ -42,6 +44,10 @@ export interface AppDeps {
     readonly heartbeatMs?: number;
     /** Aborted at shutdown: open event streams end (clients resume elsewhere with Last-Event-ID). */
     readonly shutdown?: AbortSignal;
+    /** QR labels (POST /v1/lots/{id}/labels): the HMAC secret and the public URL; the route answers 503 without. */
+    readonly labels?: LabelSettings;
+    /** The browser build (default gateway/dist/web): assets, the consumer page's strings, the console shell. */
+    readonly webRoot?: string;
 }
 
 export const DEFAULT_RATE_LIMITS = { public: { perMinute: 60, burst: 20 }, key: { perMinute: 6000, burst: 500 } } as const;
@@ -76,6 +82,8 @@ export function createApp(deps: Readonly<AppDeps>): Express {
     const keyLimiter = new RateLimiter(limits.key);
     const heartbeatMs = deps.heartbeatMs ?? 15_000;
     const docs = docsPage(doc);
+    const settings: OperationSettings = deps.labels !== undefined ? { labels: deps.labels } : {};
+    const web = new WebAssets(deps.webRoot ?? defaultWebRoot());
 
     const track = async <T>(kind: string, fn: () => Promise<T>): Promise<T> => {
         try {
@@ -166,6 +174,23 @@ export function createApp(deps: Readonly<AppDeps>): Express {
         res.type('html').send(docs);
     });
 
+    // pages: /assets/*, /verify/{serial} (the same public verification as GET /v1/verify/{serial}), /console/
+    const verifyOp = OPERATIONS.find((o) => o.operationId === 'verifyUnit');
+    mountWeb(app, {
+        web,
+        logger,
+        route: (res, route) => {
+            locals(res).route = route;
+        },
+        verify: async (req, res, serial, code, location) => {
+            if (verifyOp === undefined) throw new ApiError({ code: 'INTERNAL', detail: 'no verification operation' });
+            const principal = caller(verifyOp, req, res);
+            const plan = verifyOp.plan({ params: { serial }, query: { code, location }, body: {} }, principal, settings);
+            if (plan.kind !== 'custom') throw new ApiError({ code: 'INTERNAL', detail: 'unexpected verification plan' });
+            return (await plan.run(withRetryingSubmit(locals(res).reqId))).body;
+        },
+    });
+
     for (const op of OPERATIONS) {
         app[op.method](toExpressPath(op.path), (req: Request, res: Response, next: NextFunction) => {
             locals(res).route = op.path;
@@ -218,14 +243,14 @@ export function createApp(deps: Readonly<AppDeps>): Express {
             if (key.success) idempotencyKey = key.data;
             else errors.push({ path: 'header.Idempotency-Key', message: req.get('idempotency-key') === undefined ? 'required for writes' : (key.error.issues[0]?.message ?? 'invalid') });
             try {
-                plan = op.plan(raw, principal);
+                plan = op.plan({ ...raw, ...(idempotencyKey !== undefined ? { idempotencyKey } : {}) }, principal, settings);
             } catch (err) {
                 if (err instanceof ApiError && err.code === 'VALIDATION_FAILED') throw new ApiError({ code: 'VALIDATION_FAILED', detail: err.detail, errors: [...errors, ...(err.errors ?? [])] });
                 throw err;
             }
             if (errors.length > 0) throw new ApiError({ code: 'VALIDATION_FAILED', detail: 'the request has invalid fields', errors });
         } else {
-            plan = op.plan(raw, principal);
+            plan = op.plan(raw, principal, settings);
         }
 
         switch (plan.kind) {
@@ -308,7 +333,8 @@ export function createApp(deps: Readonly<AppDeps>): Express {
 
     async function write(op: Operation, plan: Extract<Plan, { kind: 'write' }>, principal: Principal, key: string, req: Request, res: Response): Promise<void> {
         const request = { mspId: principal.mspId, contract: plan.call.contract, transaction: plan.call.transaction, args: [key, ...plan.call.args] };
-        const respondAsync = /(^|[\s,;])respond-async([\s,;]|$)/.test(req.get('prefer') ?? '');
+        // a write that presents its own answer needs the committed result: always synchronous
+        const respondAsync = plan.present === undefined && /(^|[\s,;])respond-async([\s,;]|$)/.test(req.get('prefer') ?? '');
         let submitted: Submitted;
         try {
             submitted = respondAsync ? await track('submit-async', () => fabric.submitAsync(request)) : await submitWithRetry(request, locals(res).reqId);
@@ -317,9 +343,15 @@ export function createApp(deps: Readonly<AppDeps>): Express {
             if (e.code !== 'DUPLICATE_REQUEST' || e.originalTxId === undefined) throw e;
             // a replay: transaction originalTxId processed this request; answer with what it answered then
             const original = await track('transaction', () => fabric.transaction(principal.mspId, e.originalTxId ?? ''));
+            const sent = [`${request.contract}:${request.transaction}`, ...request.args];
+            if (original.invocation.length !== sent.length || original.invocation.some((a, i) => a !== sent[i])) {
+                // the key was used for another request: its outcome is not this request's
+                throw new ApiError({ code: 'IDEMPOTENCY_KEY_REUSED', detail: `Idempotency-Key ${key} was used for a different request (transaction ${original.txId})` });
+            }
             const result = decodeResult(original.result);
             res.set('Idempotent-Replayed', 'true');
             if (plan.location !== undefined) res.set('Location', plan.location(result, e.originalTxId));
+            if (plan.present !== undefined) return present(plan, op, { txId: e.originalTxId, result, replayed: true }, req, res);
             res.status(op.status).json({ txId: e.originalTxId, result, replayed: true });
             return;
         }
@@ -331,7 +363,21 @@ export function createApp(deps: Readonly<AppDeps>): Express {
         }
         const result = decodeResult(submitted.result);
         if (plan.location !== undefined) res.set('Location', plan.location(result, submitted.txId));
+        if (plan.present !== undefined) return present(plan, op, { txId: submitted.txId, result, replayed: false }, req, res);
         res.status(op.status).json({ txId: submitted.txId, result });
+    }
+
+    /** A write's own answer (QR labels): JSON, or an HTML page when the caller accepts text/html before JSON. */
+    async function present(plan: Extract<Plan, { kind: 'write' }>, op: Operation, answer: WriteAnswer, req: Request, res: Response): Promise<void> {
+        if (plan.present === undefined) return;
+        const wantsHtml = (op.presents ?? []).includes('text/html') && req.accepts(['application/json', 'text/html']) === 'text/html';
+        const out = await plan.present(answer, { wantsHtml, assets: (p) => web.asset(p) });
+        if (answer.replayed) res.set('Idempotent-Replayed', 'true');
+        if (out.html !== undefined) {
+            res.status(op.status).set('Content-Security-Policy', PAGE_CSP).type('html').send(out.html);
+            return;
+        }
+        res.status(op.status).json(out.json);
     }
 
     app.use((_req: Request, _res: Response, next: NextFunction) => {

@@ -2,7 +2,7 @@
  * The gateway's configuration: read from the environment once, typed, and refused at start-up naming every
  * missing or invalid variable at once.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { loadNetworkConfig, type NetworkConfig, type OrgConfig } from '@upoint/devnet/dist/config/network';
 import type { RateLimit } from './ratelimit';
@@ -33,6 +33,10 @@ export interface GatewayConfig {
     readonly publicMspId: string;
     /** Express `trust proxy`: hops of reverse proxies in front (0 = none, client addresses are the sockets'). */
     readonly trustProxy: number;
+    /** Where consumers reach this gateway (QR labels' verification URLs), without a trailing slash. */
+    readonly publicUrl: string;
+    /** The HMAC key QR labels' codes are derived with; undefined: the labels route answers 503. */
+    readonly labelSecret: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -65,6 +69,17 @@ const RateSchema = z
     });
 const HopsSchema = z.string().regex(/^[0-9]{1,2}$/, 'expected a number of proxy hops, 0-99').transform(Number);
 const LevelSchema = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+const PublicUrlSchema = z
+    .string()
+    .regex(/^https?:\/\/[A-Za-z0-9.:[\]-]+(\/[A-Za-z0-9._~%!$&'()*+,;=:@/-]*)?$/, 'expected an http(s) URL without query, e.g. https://verify.example.com')
+    .transform((s) => s.replace(/\/+$/, ''));
+const LabelSecretSchema = z.string().min(32, 'expected at least 32 characters').max(4096).regex(/^[\x21-\x7E]+$/, 'expected printable ASCII without spaces');
+
+/** http://host:port for a listen address (a wildcard host is reached through the loopback address). */
+export function urlOfListen(listen: { host: string; port: number }): string {
+    const host = listen.host === '0.0.0.0' || listen.host === '' ? '127.0.0.1' : listen.host === '::' || listen.host === '[::]' ? '[::1]' : listen.host;
+    return `http://${host}:${listen.port}`;
+}
 
 const DEFAULTS = {
     GATEWAY_LISTEN: '127.0.0.1:3000',
@@ -86,7 +101,9 @@ export type Env = Readonly<Record<string, string | undefined>>;
  * separated org names or MSP ids; default every org of the network file), API_KEYS_FILE,
  * GATEWAY_TIMEOUT_{EVALUATE,ENDORSE,SUBMIT,COMMIT_STATUS}_MS, GATEWAY_BODY_LIMIT, GATEWAY_RATE_PUBLIC and GATEWAY_RATE_KEY
  * (`<per minute>[/<burst>]`), GATEWAY_PUBLIC_ORG (org name or MSP id submitting consumer scans; default the
- * first served org), GATEWAY_TRUST_PROXY (reverse-proxy hops), LOG_LEVEL.
+ * first served org), GATEWAY_TRUST_PROXY (reverse-proxy hops), LOG_LEVEL, GATEWAY_PUBLIC_URL (the consumers' URL of
+ * this gateway; default http://<listen>), GATEWAY_LABEL_SECRET or GATEWAY_LABEL_SECRET_FILE (QR labels' HMAC key, ≥ 32
+ * printable characters; the file's content, trimmed).
  */
 export function loadConfig(env: Env = process.env): GatewayConfig {
     const problems: string[] = [];
@@ -126,6 +143,17 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     const ratePublic = parse('GATEWAY_RATE_PUBLIC', value('GATEWAY_RATE_PUBLIC'), RateSchema);
     const rateKey = parse('GATEWAY_RATE_KEY', value('GATEWAY_RATE_KEY'), RateSchema);
     const trustProxy = parse('GATEWAY_TRUST_PROXY', value('GATEWAY_TRUST_PROXY'), HopsSchema);
+    const rawPublicUrl = env.GATEWAY_PUBLIC_URL ?? '';
+    const publicUrl = rawPublicUrl === '' ? (listen !== undefined ? urlOfListen(listen) : undefined) : parse('GATEWAY_PUBLIC_URL', rawPublicUrl, PublicUrlSchema);
+    let labelSecret: string | undefined;
+    const secretValue = env.GATEWAY_LABEL_SECRET ?? '';
+    const secretFile = env.GATEWAY_LABEL_SECRET_FILE ?? '';
+    if (secretValue !== '' && secretFile !== '') problems.push('GATEWAY_LABEL_SECRET: set either it or GATEWAY_LABEL_SECRET_FILE, not both');
+    else if (secretValue !== '') labelSecret = parse('GATEWAY_LABEL_SECRET', secretValue, LabelSecretSchema);
+    else if (secretFile !== '') {
+        if (!existsSync(secretFile)) problems.push(`GATEWAY_LABEL_SECRET_FILE: ${secretFile} does not exist`);
+        else labelSecret = parse('GATEWAY_LABEL_SECRET_FILE', readFileSync(secretFile, 'utf8').trim(), LabelSecretSchema);
+    }
 
     let network: NetworkConfig | undefined;
     if (networkFile !== undefined) {
@@ -171,7 +199,8 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
         ratePublic === undefined ||
         rateKey === undefined ||
         trustProxy === undefined ||
-        publicMspId === undefined
+        publicMspId === undefined ||
+        publicUrl === undefined
     ) {
         throw new ConfigError({ problems });
     }
@@ -188,5 +217,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
         rateLimits: { public: ratePublic, key: rateKey },
         publicMspId,
         trustProxy,
+        publicUrl,
+        labelSecret,
     };
 }

@@ -371,7 +371,8 @@ async function members(d: Demo): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // 1. provenance
 
-async function provenance(d: Demo): Promise<void> {
+/** Provenance; answers the verification link of a fresh, never scanned demo bottle. */
+async function provenance(d: Demo): Promise<string> {
     const { api, run } = d;
     d.heading('1. Provenance: from grape must to a verified bottle');
     const must = `must-${run}`;
@@ -458,6 +459,13 @@ async function provenance(d: Demo): Promise<void> {
     d.say(`Second scan of ${s1}, in Shanghai: ${second.verdict} (${reasons.join(', ')}; previous scan in ${second.previousScan?.location ?? '?'})`);
     expectEq('second scan', second.verdict, 'SUSPECT');
     expectEq('second scan reasons include LOCATION_CHANGED', reasons.includes('LOCATION_CHANGED'), true);
+
+    // a bottle nobody scanned yet, labelled by the gateway: its QR code's link is printed at the end
+    const reply = await api.expect([201], 'BrandMSP', `${lotPath(bottled)}/labels`, { body: { count: 1, serialPrefix: `DEMO-${run}-` }, idempotencyKey: d.key() });
+    const label = (reply.body as { labels?: Array<{ serial?: unknown; url?: unknown }> }).labels?.[0];
+    if (typeof label?.url !== 'string' || typeof label.serial !== 'string') throw new DemoError('labels: no label in the answer', reply);
+    d.say(`Brand printed a QR label for bottle ${label.serial} (POST ${lotPath(bottled)}/labels: the gateway derives the code, stores none)`);
+    return label.url;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -614,12 +622,18 @@ export async function runDemo(options: { url: string; keys: Readonly<Record<stri
     const d = newDemo(new Api(options.url, options.keys), options.run, options.print, options.color ?? false);
     d.print(`U-Point demo through the REST gateway at ${baseUrl(options.url)} (run ${options.run})`);
     await members(d);
-    await provenance(d);
+    const bottleLink = await provenance(d);
     await tokens(d);
     const root = await receivables(d);
     await regulator(d, root);
     d.print('');
     d.print(`demo complete (run ${options.run})`);
+    d.print('');
+    d.print(`console:        ${baseUrl(options.url)}/console/`);
+    d.print(`  sign in with the regulator's dev key: ${options.keys.regulator ?? '(none in the keys file)'}`);
+    d.print(`  or BrandMSP's (a member, with write actions): ${options.keys.BrandMSP ?? '(none in the keys file)'}`);
+    d.print(`a demo bottle:  ${bottleLink}`);
+    d.print('  (its QR code opens this consumer page; every opening records a scan)');
 }
 
 const USAGE = 'usage: node gateway/dist/demo.js --url http://127.0.0.1:3000 --keys gateway/dev-api-keys.json [--run <id>]';

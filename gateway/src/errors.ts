@@ -8,7 +8,7 @@ import { ERROR_CODES as CHAINCODE_CATALOGUE } from '@upoint/chaincode/dist/domai
 /** The chaincode's own catalogue (chaincode/src/domain/errors.ts), not a copy: a new chaincode code needs a status here. */
 export const CHAINCODE_ERROR_CODES = CHAINCODE_CATALOGUE;
 
-export const ERROR_CODES = [...CHAINCODE_ERROR_CODES, 'VALIDATION_FAILED', 'RATE_LIMITED', 'UNAVAILABLE', 'TIMEOUT', 'INTERNAL'] as const;
+export const ERROR_CODES = [...CHAINCODE_ERROR_CODES, 'VALIDATION_FAILED', 'IDEMPOTENCY_KEY_REUSED', 'RATE_LIMITED', 'UNAVAILABLE', 'TIMEOUT', 'INTERNAL'] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
 export type ChaincodeErrorCode = (typeof CHAINCODE_ERROR_CODES)[number];
@@ -24,6 +24,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
     INSUFFICIENT_FUNDS: 422,
     UNAUTHENTICATED: 401,
     VALIDATION_FAILED: 400,
+    IDEMPOTENCY_KEY_REUSED: 422,
     RATE_LIMITED: 429,
     UNAVAILABLE: 503,
     TIMEOUT: 504,
@@ -40,6 +41,7 @@ const TITLES: Readonly<Record<ErrorCode, string>> = {
     INSUFFICIENT_FUNDS: 'Insufficient funds',
     UNAUTHENTICATED: 'Unauthenticated',
     VALIDATION_FAILED: 'Validation failed',
+    IDEMPOTENCY_KEY_REUSED: 'Idempotency key reused',
     RATE_LIMITED: 'Too many requests',
     UNAVAILABLE: 'Service unavailable',
     TIMEOUT: 'Timeout',

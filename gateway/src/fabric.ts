@@ -37,6 +37,8 @@ export interface TransactionInfo {
     readonly blockNumber: string;
     /** The chaincode's response payload the endorsers signed: what the transaction answered when it ran. */
     readonly result: Uint8Array;
+    /** What it invoked: the chaincode function (`contract:Transaction`) and its arguments (transient data excluded). */
+    readonly invocation: readonly string[];
 }
 
 /** One chaincode event of a valid transaction, as the peer delivers it. */
@@ -200,7 +202,7 @@ class FabricConnections implements FabricPort {
             validationCode: validationCodeName(code),
             valid: code === StatusCode.VALID,
             blockNumber: String(block.getHeader()?.getNumber() ?? 0),
-            result: responsePayloadOf(processed.getTransactionenvelope()),
+            ...endorsedTransactionOf(processed.getTransactionenvelope()),
         };
     }
 
@@ -227,20 +229,27 @@ class FabricConnections implements FabricPort {
 }
 
 /**
- * The chaincode response payload inside an endorser transaction envelope: Envelope → Payload → Transaction →
- * first action → ChaincodeActionPayload → ChaincodeEndorsedAction → ProposalResponsePayload → ChaincodeAction →
- * Response (fabric-protos' transaction.proto and proposal_response.proto). Empty when the envelope has none.
+ * What an endorser transaction envelope carries (fabric-protos' transaction.proto and proposal_response.proto):
+ * Envelope → Payload → Transaction → first action → ChaincodeActionPayload, whose ChaincodeProposalPayload holds the
+ * invocation (ChaincodeInvocationSpec: function and arguments; transient data is never in it) and whose
+ * ChaincodeEndorsedAction → ProposalResponsePayload → ChaincodeAction holds the chaincode's Response. Empty parts
+ * when the envelope has none.
  */
-export function responsePayloadOf(envelope: common.Envelope | undefined): Uint8Array {
-    if (envelope === undefined) return new Uint8Array();
+export function endorsedTransactionOf(envelope: common.Envelope | undefined): { result: Uint8Array; invocation: string[] } {
+    const none = { result: new Uint8Array(), invocation: [] };
+    if (envelope === undefined) return none;
     const payload = common.Payload.deserializeBinary(envelope.getPayload_asU8());
     const tx = peer.Transaction.deserializeBinary(payload.getData_asU8());
     const action = tx.getActionsList()[0];
-    if (action === undefined) return new Uint8Array();
-    const endorsed = peer.ChaincodeActionPayload.deserializeBinary(action.getPayload_asU8()).getAction();
-    if (endorsed === undefined) return new Uint8Array();
+    if (action === undefined) return none;
+    const cap = peer.ChaincodeActionPayload.deserializeBinary(action.getPayload_asU8());
+    const spec = peer.ChaincodeInvocationSpec.deserializeBinary(peer.ChaincodeProposalPayload.deserializeBinary(cap.getChaincodeProposalPayload_asU8()).getInput_asU8());
+    const invocation = (spec.getChaincodeSpec()?.getInput()?.getArgsList_asU8() ?? []).map((a) => Buffer.from(a).toString('utf8'));
+    const endorsed = cap.getAction();
+    if (endorsed === undefined) return { ...none, invocation };
     const prp = peer.ProposalResponsePayload.deserializeBinary(endorsed.getProposalResponsePayload_asU8());
-    return peer.ChaincodeAction.deserializeBinary(prp.getExtension_asU8()).getResponse()?.getPayload_asU8() ?? new Uint8Array();
+    const result = peer.ChaincodeAction.deserializeBinary(prp.getExtension_asU8()).getResponse()?.getPayload_asU8() ?? new Uint8Array();
+    return { result, invocation };
 }
 
 export function connectFabric(options: Readonly<FabricOptions>): FabricPort {

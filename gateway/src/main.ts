@@ -30,9 +30,10 @@ function main(): void {
         publicMspId: config.publicMspId,
         trustProxy: config.trustProxy,
         shutdown: shutdown.signal,
+        ...(config.labelSecret !== undefined ? { labels: { secret: config.labelSecret, publicUrl: config.publicUrl } } : {}),
     });
     const server = app.listen(config.listen.port, config.listen.host, () => {
-        logger.info({ listen: `${config.listen.host}:${config.listen.port}`, orgs: fabric.mspIds }, 'gateway listening');
+        logger.info({ listen: `${config.listen.host}:${config.listen.port}`, orgs: fabric.mspIds, publicUrl: config.publicUrl, labels: config.labelSecret !== undefined }, 'gateway listening');
     });
     let stopping = false;
     const stop = (signal: string): void => {

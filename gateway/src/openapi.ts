@@ -53,13 +53,19 @@ export function buildOpenApi(operations: readonly Operation[], version: string):
         if (op.kind === 'write') {
             params.push(
                 { name: 'Idempotency-Key', in: 'header', required: true, description: 'becomes the chaincode request id; a replay answers with the original transaction', schema: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$' } },
-                { name: 'Prefer', in: 'header', required: false, description: '`respond-async`: answer 202 once ordered, without waiting for commit', schema: { type: 'string' } },
             );
-            responses[String(op.status)] = {
+            if (op.presents === undefined) params.push({ name: 'Prefer', in: 'header', required: false, description: '`respond-async`: answer 202 once ordered, without waiting for commit', schema: { type: 'string' } });
+            if (op.presents !== undefined) {
+                // the operation answers with its own body (always synchronous)
+                responses[String(op.status)] = {
+                    description: 'committed',
+                    content: Object.fromEntries(op.presents.map((type) => [type, { schema: type === 'application/json' ? result : { type: 'string' } }])),
+                };
+            } else responses[String(op.status)] = {
                 description: 'committed',
                 content: { 'application/json': { schema: { type: 'object', required: ['txId', 'result'], properties: { txId: { type: 'string' }, result: result, replayed: { type: 'boolean' } } } } },
             };
-            responses['202'] = {
+            if (op.presents === undefined) responses['202'] = {
                 description: 'accepted (Prefer: respond-async); poll the Location',
                 headers: { Location: { schema: { type: 'string' } } },
                 content: { 'application/json': { schema: { type: 'object', required: ['txId'], properties: { txId: { type: 'string' } } } } },

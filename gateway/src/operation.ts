@@ -6,6 +6,30 @@ import { z } from 'zod';
 import type { Access, Principal } from './auth';
 import { ApiError, type FieldError } from './errors';
 import type { EventStart, FabricPort } from './fabric';
+import type { LabelSettings } from './labels';
+
+/** What the gateway's configuration gives operations beyond the request (createApp's deps). */
+export interface OperationSettings {
+    /** QR labels: the HMAC secret and the public URL; absent when GATEWAY_LABEL_SECRET is not set. */
+    readonly labels?: LabelSettings;
+}
+
+/** A committed write's answer (now, or the original transaction's on a replayed Idempotency-Key). */
+export interface WriteAnswer {
+    readonly txId: string;
+    readonly result: unknown;
+    readonly replayed: boolean;
+}
+
+/** How a write with `present` answers: a JSON body (instead of `{txId, result}`) or an HTML page. */
+export type Presented = { readonly json: unknown; readonly html?: undefined } | { readonly html: string; readonly json?: undefined };
+
+/** What `present` gets from the app besides the answer: whether the caller asked for HTML, and versioned asset paths. */
+export interface PresentContext {
+    readonly wantsHtml: boolean;
+    /** `labels/sheet.css` → `/assets/<build>/labels/sheet.css`. */
+    readonly assets: (path: string) => string;
+}
 
 /** A chaincode transaction and its arguments (for a write: without the request id, which the gateway adds). */
 export interface Call {
@@ -27,6 +51,11 @@ export type Plan =
           readonly call: Call;
           /** Where the created or changed resource lives, from the chaincode's answer (or the original one on a replay). */
           readonly location?: (result: unknown, txId: string) => string;
+          /**
+           * Turns the committed answer into the response body (JSON or HTML) instead of `{txId, result}`. Such a write is
+           * always synchronous (Prefer: respond-async is ignored): its answer is computed from the committed result.
+           */
+          readonly present?: (answer: WriteAnswer, context: PresentContext) => Promise<Presented>;
       }
     | { readonly kind: 'custom'; readonly run: (fabric: FabricPort) => Promise<Reply> }
     /** Server-Sent Events of chaincode events from `start` (default: from now), only `types` when given. */
@@ -38,6 +67,8 @@ export interface RawInput {
     readonly body: unknown;
     /** The Last-Event-ID header (Server-Sent Events resume). */
     readonly lastEventId?: string;
+    /** A write's Idempotency-Key (when valid). */
+    readonly idempotencyKey?: string;
 }
 
 export interface Operation {
@@ -45,6 +76,8 @@ export interface Operation {
     readonly method: 'get' | 'post' | 'delete';
     /** Media type of a successful answer (default application/json). */
     readonly produces?: string;
+    /** A write whose `present` answers with its own body (the result schema is the whole body), in these media types. */
+    readonly presents?: readonly string[];
     /** OpenAPI style: /v1/receivables/{id} */
     readonly path: string;
     readonly summary: string;
@@ -55,7 +88,7 @@ export interface Operation {
     readonly status: number;
     readonly schemas: { readonly params: z.ZodType; readonly query: z.ZodType; readonly body?: z.ZodType; readonly result?: z.ZodType };
     /** Parses the input (VALIDATION_FAILED listing every bad field) and binds it to what should happen. */
-    plan(raw: RawInput, principal: Principal): Plan;
+    plan(raw: RawInput, principal: Principal, settings?: OperationSettings): Plan;
 }
 
 export interface Input<P, Q, B> {
@@ -63,6 +96,9 @@ export interface Input<P, Q, B> {
     readonly query: Q;
     readonly body: B;
     readonly principal: Principal;
+    readonly settings: OperationSettings;
+    /** A write's Idempotency-Key: what a call derives from it is the same on a replay. */
+    readonly idempotencyKey?: string;
 }
 
 const utf8 = new TextDecoder();
@@ -124,9 +160,9 @@ export function readOperation<P, Q>(
         kind: 'read',
         status: 200,
         schemas: { params: spec.params, query, ...(spec.result !== undefined ? { result: spec.result } : {}) },
-        plan(raw, principal) {
+        plan(raw, principal, settings = {}) {
             const p = parseAll({ params: spec.params, query, body: undefined }, raw);
-            return { kind: 'read', call: spec.call({ params: p.params, query: p.query, body: undefined, principal }) };
+            return { kind: 'read', call: spec.call({ params: p.params, query: p.query, body: undefined, principal, settings }) };
         },
     };
 }
@@ -147,6 +183,9 @@ export function writeOperation<P, B>(
         readonly body: z.ZodType<unknown, B>;
         readonly call: (input: Input<P, unknown, B>) => Call;
         readonly location?: (result: unknown, txId: string, input: Input<P, unknown, B>) => string;
+        /** Answers with its own body (see Plan's `present`) in these media types, the first the default. */
+        readonly produces?: readonly string[];
+        readonly present?: (answer: WriteAnswer, context: Input<P, unknown, B> & PresentContext) => Promise<Presented>;
     },
 ): Operation {
     return {
@@ -158,16 +197,18 @@ export function writeOperation<P, B>(
         access: spec.access ?? 'write',
         kind: 'write',
         status: spec.status ?? 200,
+        ...(spec.present !== undefined ? { presents: spec.produces ?? ['application/json'] } : {}),
         schemas: { params: spec.params, query: NoQuery, body: spec.body, ...(spec.result !== undefined ? { result: spec.result } : {}) },
-        plan(raw, principal) {
+        plan(raw, principal, settings = {}) {
             const p = parseAll({ params: spec.params, query: NoQuery, body: spec.body }, raw);
             // valid, so the body as sent has the schema's input type
-            const input: Input<P, unknown, B> = { params: p.params, query: p.query, body: raw.body as B, principal };
-            const location = spec.location;
+            const input: Input<P, unknown, B> = { params: p.params, query: p.query, body: raw.body as B, principal, settings, ...(raw.idempotencyKey !== undefined ? { idempotencyKey: raw.idempotencyKey } : {}) };
+            const { location, present } = spec;
             return {
                 kind: 'write',
                 call: spec.call(input),
                 ...(location !== undefined ? { location: (result: unknown, txId: string) => location(result, txId, input) } : {}),
+                ...(present !== undefined ? { present: (answer: WriteAnswer, context: PresentContext) => present(answer, { ...input, ...context }) } : {}),
             };
         },
     };
@@ -188,9 +229,9 @@ export function customOperation<P, Q>(
         kind: 'custom',
         status: 200,
         schemas: { params: spec.params, query, ...(spec.result !== undefined ? { result: spec.result } : {}) },
-        plan(raw, principal) {
+        plan(raw, principal, settings = {}) {
             const p = parseAll({ params: spec.params, query, body: undefined }, raw);
-            const input: Input<P, Q, undefined> = { params: p.params, query: p.query, body: undefined, principal };
+            const input: Input<P, Q, undefined> = { params: p.params, query: p.query, body: undefined, principal, settings };
             return { kind: 'custom', run: (fabric) => spec.run(input, fabric) };
         },
     };
@@ -215,9 +256,9 @@ export function streamOperation<Q>(
         status: 200,
         produces: 'text/event-stream',
         schemas: { params, query: spec.query, ...(spec.result !== undefined ? { result: spec.result } : {}) },
-        plan(raw, principal) {
+        plan(raw, principal, settings = {}) {
             const p = parseAll({ params, query: spec.query, body: undefined }, raw);
-            return { kind: 'stream', ...spec.start({ params: p.params, query: p.query, body: undefined, principal }, raw.lastEventId) };
+            return { kind: 'stream', ...spec.start({ params: p.params, query: p.query, body: undefined, principal, settings }, raw.lastEventId) };
         },
     };
 }

@@ -14,7 +14,9 @@
 #                     crypto material in NET_DIR/crypto, the gateway's pid and log in NET_DIR/gateway/
 #   GATEWAY_LISTEN    host:port (default 127.0.0.1:3000), passed to the gateway
 #   GATEWAY_KEYS_DIR  where the dev API keys live (default gateway/): dev-api-keys.json (plain, git-ignored)
-#                     and dev-api-keys.hashes.json (the gateway's API_KEYS_FILE)
+#                     and dev-api-keys.hashes.json (the gateway's API_KEYS_FILE); also dev-label-secret (mode 600,
+#                     git-ignored), the QR labels' HMAC key, passed as GATEWAY_LABEL_SECRET_FILE unless
+#                     GATEWAY_LABEL_SECRET or GATEWAY_LABEL_SECRET_FILE is set
 #   GATEWAY_READY_TIMEOUT (s, default 30), GATEWAY_STOP_TIMEOUT (s, default 15); LOG_LEVEL, GATEWAY_ORGS and
 #   GATEWAY_TIMEOUT_*_MS reach the gateway unchanged.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -81,7 +83,7 @@ port_open() { # host port → exit 0 when something accepts connections there
 print_usage() { # URL
   local url="$1" plain="$keys_dir/dev-api-keys.json" example
   echo "gateway: $url   (pid $(running_pid || echo '?'), log $log_file)"
-  echo "API docs: $url/docs   (OpenAPI: $url/v1/openapi.json)"
+  echo "API docs: $url/docs   (OpenAPI: $url/v1/openapi.json)   console: $url/console/"
   echo "dev API keys ($plain):"
   cat "$plain"
   # The first member key (BrandMSP with the project's network file).
@@ -128,6 +130,14 @@ cmd_up() {
   if [[ ! -f "$keys_abs/dev-api-keys.json" || ! -f "$keys_abs/dev-api-keys.hashes.json" ]]; then
     node "$REPO_ROOT/gateway/dist/dev-keys.js" --network "$netfile" --dir "$keys_abs" >/dev/null
     log "dev API keys written to $keys_dir/dev-api-keys.json (hashes: dev-api-keys.hashes.json)"
+  fi
+  # QR labels' HMAC key: a dev one next to the dev keys unless one is given
+  if [[ -z "${GATEWAY_LABEL_SECRET:-}" && -z "${GATEWAY_LABEL_SECRET_FILE:-}" ]]; then
+    if [[ ! -f "$keys_abs/dev-label-secret" ]]; then
+      (umask 077 && node -e 'process.stdout.write(require("node:crypto").randomBytes(32).toString("base64url") + "\n")' >"$keys_abs/dev-label-secret")
+      log "dev QR-label secret written to $keys_dir/dev-label-secret"
+    fi
+    export GATEWAY_LABEL_SECRET_FILE="$keys_abs/dev-label-secret"
   fi
 
   # Detached (own session, like devnet's --detach) so make returns; stdout and stderr appended to the log.

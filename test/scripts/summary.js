@@ -10,9 +10,9 @@ let failed = 0;
 let skipped = 0;
 let missing = false;
 console.log('\n==== test summary ====');
-for (const name of ['unit', 'e2e', 'native']) {
+for (const name of ['unit', 'e2e', 'faults', 'fuzz', 'browser', 'native']) {
     const file = path.join(dir, `${name}.json`);
-    if (name === 'native' && !fs.existsSync(file)) continue; // reported by the SKIPPED line instead
+    if ((name === 'native' || name === 'browser') && !fs.existsSync(file)) continue; // reported by a SKIPPED line instead
     if (!fs.existsSync(file)) {
         console.log(`${name}: NO REPORT (the run did not complete)`);
         missing = true;
@@ -36,8 +36,10 @@ for (const name of ['unit', 'e2e', 'native']) {
         }
     }
 }
-const lint = path.join(dir, 'lint.txt');
-if (fs.existsSync(lint)) console.log(fs.readFileSync(lint, 'utf8').trim());
+for (const note of ['lint.txt', 'secrets.txt']) {
+    const file = path.join(dir, note);
+    if (fs.existsSync(file)) console.log(fs.readFileSync(file, 'utf8').trim());
+}
 for (const line of extra) if (line) console.log(line);
 console.log(`Summary: ${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exitCode = failed > 0 || missing ? 1 : 0;

@@ -11,6 +11,7 @@ import {
     type Lot,
     LOT_STATUSES,
     LotSchema,
+    ProductInputSchema,
     type LotStatus,
     plainContext,
     type Product,
@@ -221,5 +222,15 @@ describe('schemas', () => {
         expect(EventInputSchema.safeParse({ lots: [{ lotId: 'l', quantity: '1' }, { lotId: 'l', quantity: '1' }], bizStep: 'storing', disposition: 'active', eventTime: T }).success).toBe(false);
         expect(ContextInputSchema.parse({ eventTime: T })).toEqual(ctx);
         expect(TransformInputSchema.safeParse({ inputs: [{ lotId: 'l', quantity: '1' }, { lotId: 'l', quantity: '1' }], output: { id: 'o', productId: 'p', quantity: '1', unit: 'L' }, minYieldPercent: 1, maxYieldPercent: 2 }).success).toBe(false);
+    });
+});
+
+describe('free text', () => {
+    it('refuses control characters and surrounding spaces in names, SKUs and places', () => {
+        const product = { id: 'P1', sku: 'SKU-1', model: 'M', name: 'Baijiu 53%vol' };
+        expect(ProductInputSchema.safeParse(product).success).toBe(true);
+        for (const name of ['bell\u0007', 'line\nbreak', ' padded', 'padded ', 'nul\u0000']) {
+            expect(ProductInputSchema.safeParse({ ...product, name }).success).toBe(false);
+        }
     });
 });

@@ -5,6 +5,7 @@
  * loads, calls these functions and saves what they return.
  */
 import { z } from 'zod';
+import { TextSchema } from './text';
 import { fail } from './errors';
 import { InstantSchema, MspIdSchema, TxIdSchema } from './membership';
 import { CurrencySchema } from './money';
@@ -24,7 +25,7 @@ const Positive = Units.refine((v) => v > 0n, 'must be greater than 0');
 export const ProvIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'expected an id: 1-128 letters, digits, ".", "_", ":" or "-"');
 /** Serial numbers of units (bottles). */
 export const SerialSchema = ProvIdSchema;
-const Label = (max: number): z.ZodString => z.string().min(1).max(max);
+const Label = TextSchema;
 /** A SHA-256 digest as 64 lower-case hex digits. */
 export const Sha256HexSchema = z.string().regex(/^[0-9a-f]{64}$/, 'expected a SHA-256 digest as 64 lower-case hex digits');
 /** A unit of measure such as kg, L, bottle. */

@@ -14,6 +14,7 @@ import {
     TransformInputSchema,
     UnitsInputSchema,
 } from '@upoint/chaincode/dist/domain/provenance';
+import { labelsOperation } from '../labels';
 import { customOperation, decodeResult, readOperation, writeOperation, type Call, type Operation } from '../operation';
 import { chosenFilter, listQuery, MspIdSchema, paging } from '../schemas';
 
@@ -163,6 +164,8 @@ export const provenanceOperations: readonly Operation[] = [
         body: z.strictObject({ units: UnitsInputSchema }),
         call: ({ params, body }) => call('CommissionUnits', params.id, JSON.stringify(body.units)),
     }),
+    // POST /v1/lots/{id}/labels: commission units with gateway-made serials and codes, answer QR labels (../labels.ts)
+    labelsOperation(),
     readOperation({
         operationId: 'getUnit',
         path: '/v1/units/{serial}',

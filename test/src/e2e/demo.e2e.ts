@@ -69,6 +69,11 @@ describe('make demo on its own devnet (the walkthrough through the REST gateway)
         expect(stdout).toMatch(/GET \/v1\/members → 200, 4 members/);
         expect(stdout).toContain('POST /v1/receivables → 403 FORBIDDEN: ');
         expect(stdout).toContain(`demo complete (run ${id})`);
+        // where to go next: the console, a key to sign in with, a never-scanned bottle's link
+        expect(stdout).toContain(`console:        ${base}/console/`);
+        const keys = JSON.parse(readFileSync(join(keysDir, 'dev-api-keys.json'), 'utf8')) as Record<string, string>;
+        expect(stdout).toContain(`sign in with the regulator's dev key: ${keys.regulator ?? '?'}`);
+        expect(stdout).toMatch(new RegExp(`a demo bottle: {2}${base.replace(/[.]/g, '\\.')}/verify/DEMO-${id}-\\S+\\?code=[A-Z2-7]{16}`));
         // then status, and how to stop what keeps running
         expect(stdout).toMatch(/health: OK/);
         expect(stdout).toContain(`devnet and the REST gateway keep running: ${base}  (API docs: ${base}/docs)`);
@@ -80,6 +85,11 @@ describe('make demo on its own devnet (the walkthrough through the REST gateway)
     it('starts devnet, deploys, starts the gateway and walks through the three families over HTTP; again on the same network', async () => {
         const first = await make('demo');
         const firstRun = expectStory(first.stdout);
+        // the printed bottle link opens the consumer page with a GENUINE verdict
+        const link = /a demo bottle: {2}(\S+)/.exec(first.stdout)?.[1] ?? '';
+        const page = await fetch(link);
+        expect(page.status).toBe(200);
+        expect(await page.text()).toContain('data-verdict="GENUINE"');
         expect(first.stdout).toContain(`gateway ready`);
         pids = recordedPids();
         expect(pids.length).toBeGreaterThanOrEqual(3);

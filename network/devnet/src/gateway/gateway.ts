@@ -357,6 +357,14 @@ export class GatewayServer {
         const env = req.getPreparedTransaction();
         if (!env) throw new RpcError(GrpcStatus.INVALID_ARGUMENT, 'a prepared transaction is required');
         if (env.getSignature_asU8().length === 0) throw new RpcError(GrpcStatus.INVALID_ARGUMENT, 'prepared transaction must be signed');
+        // internal/pkg/gateway/submit.go: the orderers come from the request's channel (registry.orderers →
+        // discovery's Config), so an unknown channel fails before anything is broadcast
+        if (req.getChannelId() !== this.#o.local.channelId) {
+            throw new RpcError(
+                GrpcStatus.FAILED_PRECONDITION,
+                `failed to get config for channel [${req.getChannelId()}]: could not get last config for channel ${req.getChannelId()}`,
+            );
+        }
         const res = this.#o.orderer.broadcast(env.serializeBinary());
         if (res.status === common.Status.SUCCESS) return new gw.SubmitResponse();
         const name = Object.entries(common.Status).find(([, v]) => v === res.status)?.[0] ?? String(res.status);
