@@ -57,9 +57,14 @@ else
   native_line="SKIPPED native: no Fabric binaries (set FABRIC_BIN)"
 fi
 
+log "fault tests (kill -9 under load through the REST gateway; native scenarios only with FABRIC_BIN)"
+node_modules/.bin/jest --selectProjects faults --runInBand --json --outputFile="$results/faults.json" || status=1
+faults_line=""
+[[ -n "${FABRIC_BIN:-}" ]] || faults_line="SKIPPED faults native: no Fabric binaries (set FABRIC_BIN)"
+
 unset TMPDIR KEEP_TEST_NETWORKS
 log "secrets in logs (private keys, certificates, API keys)"
 if bash test/scripts/secret-scan.sh "$results" "$run_tmp"; then echo "secret scan: ok" > "$results/secrets.txt"; else echo "secret scan: FAILED" > "$results/secrets.txt"; status=1; fi
 
-node test/scripts/summary.js "$results" "$native_line" "$browser_line" || status=1
+node test/scripts/summary.js "$results" "$native_line" "$browser_line" "$faults_line" || status=1
 exit "$status"

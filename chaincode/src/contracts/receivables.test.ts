@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { contracts } from '../index';
 import { encode } from '../ledger/codec';
-import { TestChannel, TestLedger, TestStub, type TxResult, newTestContext } from '../test-support/context';
+import { invalidates, TestChannel, TestLedger, TestStub, type TxResult, newTestContext } from '../test-support/context';
 import { eventOf, expectJson, expectOk, expectRejected } from '../test-support/expectations';
 import { issueReceivableInTx, ReceivablesContract } from './receivables';
 
@@ -304,6 +304,48 @@ describe('the full life of a receivable', () => {
 });
 
 describe('SplitTransfer', () => {
+    /** Split transactions simulated on one committed snapshot, as concurrent clients' proposals are endorsed. */
+    async function concurrentSplits(net: Net, ids: readonly string[]): Promise<TestStub[]> {
+        const stubs = ids.map(
+            (id, i) =>
+                new TestStub({
+                    ledger: net.ledger,
+                    mspId: 'SupplierMSP',
+                    fcn: 'receivables:SplitTransfer',
+                    args: [`conc-req-${i}`, id, partsOf(['SupplierMSP', '6'], ['RetailMSP', '4'])],
+                    txId: `conc-${i}`,
+                }),
+        );
+        for (const stub of stubs) expect((await net.channel.chaincode.Invoke(stub)).status).toBe(200);
+        return stubs;
+    }
+
+    it('concurrent splits of different receivables of one holder share no key or range: none invalidates another', async () => {
+        const net = await consortium();
+        const a = await active(net, '10', 'inv-a');
+        const b = await active(net, '10', 'inv-b');
+        const c = await active(net, '10', 'inv-c');
+        const stubs = await concurrentSplits(net, [a.id, b.id, c.id]);
+        for (const x of stubs) {
+            expect(x.reads.ranges).toEqual([]);
+            for (const y of stubs) if (x !== y) expect(invalidates(x.writes.keys(), y.reads)).toBe(false);
+        }
+        for (const x of stubs) await x.commit();
+        for (const r of [a, b, c]) expect((await get(net, r.id)).status).toBe('SPLIT');
+        const byHolder = expectJson(await net.evaluate('RegulatorMSP', 'ListByHolder', 'RetailMSP', '50', '')) as { items: Rcv[] };
+        expect(byHolder.items.map((r) => r.amount)).toEqual(['4', '4', '4']);
+    });
+
+    it('two concurrent splits of the same receivable conflict on its key (the second to commit is invalid)', async () => {
+        const net = await consortium();
+        const a = await active(net, '10', 'inv-a');
+        const [x, y] = (await concurrentSplits(net, [a.id, a.id])) as [TestStub, TestStub];
+        expect(invalidates(x.writes.keys(), y.reads)).toBe(true);
+        expect(invalidates(y.writes.keys(), x.reads)).toBe(true);
+        await x.done();
+        await y.done();
+    });
+
     it.each([
         ['parts summing to less', partsOf(['SupplierMSP', '5'], ['RetailMSP', '4']), 'INVALID_ARGUMENT', /sum to 9, not to the receivable's 10/],
         ['parts summing to more', partsOf(['SupplierMSP', '5'], ['RetailMSP', '6']), 'INVALID_ARGUMENT', /sum to 11/],

@@ -5,8 +5,13 @@
  *
  * Every move consumes whole outputs of one owner and lot and creates outputs summing to the same
  * quantity (change back to the sender); a consumed output is marked SPENT under its own key, so a
- * second spend sees it spent (and two concurrent spends conflict at MVCC on that key and on the
- * owner's [owner, lot] range).
+ * second spend sees it spent, and two concurrent spends of the same output conflict at MVCC on that key.
+ *
+ * Concurrency: a spend that names its `inputs` reads exactly those outputs, each by its own key, so
+ * concurrent spends from one holder of one lot with disjoint inputs never invalidate each other. Without
+ * `inputs` the chaincode chooses them by scanning the holder's outputs of the lot, a range read that any
+ * concurrent spend by the same holder of the same lot invalidates (PHANTOM_READ_CONFLICT or
+ * MVCC_READ_CONFLICT): concurrent clients should pass `inputs` (ListOutputs gives the unspent ones).
  */
 import { Info, Param, Returns, Transaction } from 'fabric-contract-api';
 import { z } from 'zod';
@@ -59,6 +64,7 @@ import {
     lotsByOwner,
     lotsByStatus,
     lotSupply,
+    namedOutputs,
     offers,
     OrgLotRefSchema,
     pledges,
@@ -76,6 +82,10 @@ import { UPointContext } from './context';
 import { issueReceivableInTx } from './receivables';
 
 const REQUEST_ID = 'client request id, unique per org; a repeat fails with DUPLICATE_REQUEST';
+const INPUTS =
+    ' "inputs": the outputs to consume, each read by its own key, so concurrent spends with disjoint inputs never conflict;' +
+    " without inputs they are chosen by scanning the caller's outputs of the lot, a range read that any concurrent spend" +
+    ' by the caller of the same lot invalidates (MVCC/phantom conflict): concurrent clients should pass inputs';
 const PageSizeSchema = z
     .string()
     .regex(/^[1-9][0-9]{0,8}$/, 'expected a positive integer')
@@ -178,7 +188,7 @@ export class TokensContract extends BaseContract {
     @Transaction()
     @Access('submit')
     @Param('requestId', 'string', REQUEST_ID)
-    @Param('transferJson', 'string', 'JSON {"lotId","quantity":"<int>","to":"<MSP id>","inputs"?:["<outputId>",…]}; change returns to the caller')
+    @Param('transferJson', 'string', 'JSON {"lotId","quantity":"<int>","to":"<MSP id>","inputs"?:["<outputId>",…]}; change returns to the caller.' + INPUTS)
     @Returns('string')
     async Transfer(ctx: UPointContext, requestId: string, transferJson: string): Promise<string> {
         void requestId;
@@ -188,7 +198,7 @@ export class TokensContract extends BaseContract {
         const from = ctx.caller.mspId;
         if (spec.to === from) throw fail('INVALID_ARGUMENT', 'cannot transfer to oneself');
         requireHolder(await members.find(ctx.ledger, [spec.to]), spec.to);
-        const inputs = selectInputs(await heldOutputs(ctx.ledger, from, lot.id), spec.quantity, spec.inputs);
+        const inputs = await spendInputs(ctx, from, lot.id, spec.quantity, spec.inputs);
         const moved = move(inputs, [{ owner: spec.to, quantity: spec.quantity, lock: null }], facts(ctx), outputIds(ctx.txId));
         await saveOutputs(ctx.ledger, moved.consumed, moved.created);
         ctx.emit({ type: 'TokensTransferred', lotId: lot.id, from, to: spec.to, quantity: spec.quantity, ...moveRecord(moved) });
@@ -198,7 +208,7 @@ export class TokensContract extends BaseContract {
     @Transaction()
     @Access('submit')
     @Param('requestId', 'string', REQUEST_ID)
-    @Param('redeemJson', 'string', 'JSON {"lotId","quantity":"<int>","inputs"?:[…]}: burns the tokens and asks the custodian to release the goods')
+    @Param('redeemJson', 'string', 'JSON {"lotId","quantity":"<int>","inputs"?:[…]}: burns the tokens and asks the custodian to release the goods.' + INPUTS)
     @Returns('string')
     async Redeem(ctx: UPointContext, requestId: string, redeemJson: string): Promise<string> {
         void requestId;
@@ -207,7 +217,7 @@ export class TokensContract extends BaseContract {
         const owner = ctx.caller.mspId;
         const tx = facts(ctx);
         requireMovable(lot);
-        const inputs = selectInputs(await heldOutputs(ctx.ledger, owner, lot.id), spec.quantity, spec.inputs);
+        const inputs = await spendInputs(ctx, owner, lot.id, spec.quantity, spec.inputs);
         const redeemed = redeem({ id: ctx.txId, lot, owner, quantity: spec.quantity, tx });
         const burned = move(inputs, [], tx, outputIds(ctx.txId), spec.quantity);
         await saveOutputs(ctx.ledger, burned.consumed, burned.created);
@@ -238,7 +248,7 @@ export class TokensContract extends BaseContract {
     @Transaction()
     @Access('submit')
     @Param('requestId', 'string', REQUEST_ID)
-    @Param('pledgeJson', 'string', 'JSON {"lotId","quantity":"<int>","financier":"<MSP id with FINANCIER role>","inputs"?:[…]}')
+    @Param('pledgeJson', 'string', 'JSON {"lotId","quantity":"<int>","financier":"<MSP id with FINANCIER role>","inputs"?:[…]}.' + INPUTS)
     @Returns('string')
     async Pledge(ctx: UPointContext, requestId: string, pledgeJson: string): Promise<string> {
         void requestId;
@@ -258,7 +268,7 @@ export class TokensContract extends BaseContract {
             outputId: lockedId,
             tx,
         });
-        const inputs = selectInputs(await heldOutputs(ctx.ledger, owner, lot.id), spec.quantity, spec.inputs);
+        const inputs = await spendInputs(ctx, owner, lot.id, spec.quantity, spec.inputs);
         const moved = move(inputs, [{ id: lockedId, owner, quantity: spec.quantity, lock: { kind: 'PLEDGE', id: pl.id } }], tx, nextId);
         await saveOutputs(ctx.ledger, moved.consumed, moved.created);
         await pledges.put(ctx.ledger, pl);
@@ -291,7 +301,7 @@ export class TokensContract extends BaseContract {
     @Transaction()
     @Access('submit')
     @Param('requestId', 'string', REQUEST_ID)
-    @Param('offerJson', 'string', 'JSON {"lotId","quantity":"<int>","unitPrice":{"amount","currency"},"payment":{"maturityDays":<int>}|{"maturityDate":"YYYY-MM-DD"},"inputs"?:[…]}')
+    @Param('offerJson', 'string', 'JSON {"lotId","quantity":"<int>","unitPrice":{"amount","currency"},"payment":{"maturityDays":<int>}|{"maturityDate":"YYYY-MM-DD"},"inputs"?:[…]}.' + INPUTS)
     @Returns('string')
     async Offer(ctx: UPointContext, requestId: string, offerJson: string): Promise<string> {
         void requestId;
@@ -302,7 +312,7 @@ export class TokensContract extends BaseContract {
         const nextId = outputIds(ctx.txId);
         const lockedId = nextId();
         const o = offer({ id: ctx.txId, lot, seller, quantity: spec.quantity, unitPrice: spec.unitPrice, payment: spec.payment, outputId: lockedId, tx });
-        const inputs = selectInputs(await heldOutputs(ctx.ledger, seller, lot.id), spec.quantity, spec.inputs);
+        const inputs = await spendInputs(ctx, seller, lot.id, spec.quantity, spec.inputs);
         const moved = move(inputs, [{ id: lockedId, owner: seller, quantity: spec.quantity, lock: { kind: 'OFFER', id: o.id } }], tx, nextId);
         await saveOutputs(ctx.ledger, moved.consumed, moved.created);
         await offers.put(ctx.ledger, o);
@@ -529,6 +539,16 @@ async function lockedOutput(
     const o = await getOutput(ctx.ledger, owner, lotId, outputId);
     requireSpendable(o, lock);
     return o;
+}
+
+/**
+ * The outputs a spend consumes: the named `inputs`, read by key (each must exist under the caller and lot, be
+ * unspent and unlocked, and together hold at least `quantity`), or else chosen from a scan of the caller's
+ * outputs of the lot (see the file comment on concurrency).
+ */
+async function spendInputs(ctx: UPointContext, owner: string, lotId: string, quantity: bigint, inputs: readonly string[] | undefined): Promise<Output[]> {
+    const held = inputs === undefined ? await heldOutputs(ctx.ledger, owner, lotId) : await namedOutputs(ctx.ledger, owner, lotId, inputs);
+    return selectInputs(held, quantity, inputs);
 }
 
 function moveRecord(m: Move): { consumed: string[]; created: Output[] } {

@@ -5,6 +5,7 @@
  * transactions that already touch the lot, never a global total.
  */
 import { z } from 'zod';
+import { fail } from '../domain/errors';
 import { MspIdSchema } from '../domain/membership';
 import {
     EntityIdSchema,
@@ -69,9 +70,31 @@ export async function saveLot(stub: LedgerStub, lot: StockLot, previous: LotStat
     }
 }
 
-/** Every output `owner` ever held in lot `lotId`, in key order (a range re-validated at commit). */
+/**
+ * Every output `owner` ever held in lot `lotId`, in key order. A range read: in a submit it is re-validated at
+ * commit, so any concurrent write into [owner, lotId] (another spend's change or SPENT mark) invalidates it.
+ */
 export function heldOutputs(stub: LedgerStub, owner: string, lotId: string): Promise<Output[]> {
     return outputs.list(stub, [owner, lotId]);
+}
+
+/**
+ * The outputs named by `ids`, each read by its own key [owner, lotId, id] (point reads only: no range, so a
+ * concurrent transaction that writes other outputs of the same owner and lot does not invalidate this one).
+ * An id with no output under that owner and lot is left out (the caller's rule decides what that means);
+ * a stored output whose owner or lot disagrees with its key is INVALID_STATE.
+ */
+export async function namedOutputs(stub: LedgerStub, owner: string, lotId: string, ids: readonly string[]): Promise<Output[]> {
+    const found: Output[] = [];
+    for (const id of ids) {
+        const o = await outputs.find(stub, [owner, lotId, id]);
+        if (o === undefined) continue;
+        if (o.owner !== owner || o.lotId !== lotId || o.id !== id) {
+            throw fail('INVALID_STATE', `stored output ${owner}/${lotId}/${id} disagrees with its key`);
+        }
+        found.push(o);
+    }
+    return found;
 }
 
 /** Write consumed and created outputs; record each new holder in the lot's holder index (blind write). */

@@ -29,7 +29,7 @@ import Long from 'long';
 import ChaincodeFromContract from 'fabric-shim/lib/contract-spi/chaincodefromcontract';
 import { MemState, type AppliedTx } from '@upoint/devnet/dist/chaincode/memstate';
 import { TxSimulator, type ResultsIterator } from '@upoint/devnet/dist/chaincode/txsimulator';
-import { namespacesOf, writesOf } from '@upoint/devnet/dist/ledger/rwsetutil';
+import { namespacesOf, type NsKvRwSet, writesOf } from '@upoint/devnet/dist/ledger/rwsetutil';
 import type { KeyWrite } from '@upoint/devnet/dist/ledger/types';
 import type { LedgerStub } from '../ledger/stub';
 import { TEST_CLIENT_CERT_PEM } from './client-cert';
@@ -191,6 +191,36 @@ function validateSimpleKeys(...keys: string[]): void {
     }
 }
 
+/** A transaction's reads in its chaincode's namespace (TestStub.reads). */
+export interface ReadSet {
+    /** Keys read with getState (each with the version it had; a write by another transaction invalidates it). */
+    readonly keys: readonly string[];
+    /** Range scans: a write by another transaction to any key in `[start, end)` (or `[start, end]` when not exhausted) invalidates it. */
+    readonly ranges: ReadonlyArray<{ readonly start: string; readonly end: string; readonly exhausted: boolean }>;
+}
+
+/**
+ * Whether committing a transaction that writes `written` invalidates one whose reads are `reads` (Fabric's
+ * MVCC_READ_CONFLICT on a key, PHANTOM_READ_CONFLICT on a range), as the committer checks in block order.
+ */
+export function invalidates(written: Iterable<string>, reads: ReadSet): boolean {
+    const keys = new Set(reads.keys);
+    const cmp = (a: string, b: string): number => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+    for (const k of written) {
+        if (keys.has(k)) return true;
+        for (const r of reads.ranges) {
+            if (cmp(k, r.start) >= 0 && (r.end === '' || (r.exhausted ? cmp(k, r.end) < 0 : cmp(k, r.end) <= 0))) return true;
+        }
+    }
+    return false;
+}
+
+interface Finished {
+    readonly namespaces: readonly NsKvRwSet[];
+    readonly writes: readonly KeyWrite[];
+    readonly done: Promise<void>;
+}
+
 /**
  * One transaction: the ChaincodeStub methods this code base and fabric-shim's dispatcher call,
  * each handled by devnet's TxSimulator as the peer handles the shim's request.
@@ -201,7 +231,7 @@ export class TestStub implements LedgerStub, ChaincodeFromContract.DispatchStub 
     readonly #opts: Required<Omit<TestTxOptions, 'ledger' | 'transient'>>;
     readonly #transient: Map<string, Uint8Array>;
     #event: ChaincodeEventRecord | undefined;
-    #finished: { readonly writes: readonly KeyWrite[]; readonly done: Promise<void> } | undefined;
+    #finished: Finished | undefined;
     #committed = false;
 
     constructor(options: TestTxOptions) {
@@ -371,6 +401,20 @@ export class TestStub implements LedgerStub, ChaincodeFromContract.DispatchStub 
         const ns = this.#ns;
         return new Map(this.#finish().writes.filter((w) => w.namespace === ns && w.metadataOnly !== true).map((w) => [w.key, w.value]));
     }
+    /**
+     * This transaction's read set in the chaincode's namespace, as a peer would endorse it: the keys read by
+     * point reads and the ranges scanned (`[start, end)`; `end` included when the scan stopped early). Reading
+     * it ends the simulation, like `writes`.
+     */
+    get reads(): ReadSet {
+        const ns = this.#ns;
+        const kv = this.#finish().namespaces.find((n) => n.namespace === ns)?.kvRwSet;
+        if (kv === undefined) return { keys: [], ranges: [] };
+        return {
+            keys: kv.getReadsList().map((r) => r.getKey()),
+            ranges: kv.getRangeQueriesInfoList().map((q) => ({ start: q.getStartKey(), end: q.getEndKey(), exhausted: q.getItrExhausted() })),
+        };
+    }
     /** End the simulation without committing (as for an evaluated or failed transaction). */
     async done(): Promise<void> {
         await this.#finish().done;
@@ -385,10 +429,11 @@ export class TestStub implements LedgerStub, ChaincodeFromContract.DispatchStub 
     }
 
     /** The simulation results, taken once (as a peer does); then the simulator is done. */
-    #finish(): { readonly writes: readonly KeyWrite[]; readonly done: Promise<void> } {
+    #finish(): Finished {
         if (this.#finished === undefined) {
             const { rwset } = this.#sim.getTxSimulationResults();
-            this.#finished = { writes: writesOf(namespacesOf(rwset)), done: this.#sim.done() };
+            const namespaces = namespacesOf(rwset);
+            this.#finished = { namespaces, writes: writesOf(namespaces), done: this.#sim.done() };
         }
         return this.#finished;
     }

@@ -2,12 +2,15 @@
 // on real Fabric started from the same network file — both up at once, rounds interleaved (A B A B …) so both
 // see the same machine. The clients are the real fabric-gateway, in this process. Prints one JSON line per round
 // and a summary with the devnet ÷ native ratio.
+// The full benchmark (ceiling, U-Point workloads direct and over REST, report) is bench.ts; this is its quick
+// no-op-only form, sharing its measuring loop (measure.ts).
 // Usage: node test/dist/bench/submit-throughput.js [--networks devnet,native] [--concurrency 50] [--seconds 10] [--rounds 2]
 import type { Contract } from '@hyperledger/fabric-gateway';
 import { cpus } from 'node:os';
 import { parseFlags } from '@upoint/devnet/dist/tools/flags';
 import { KVCC, TestNetwork, testConfig } from '../support/network';
 import { NativeTarget } from '../support/difftarget';
+import { measure } from './measure';
 
 interface Round {
     readonly network: string;
@@ -19,32 +22,12 @@ interface Round {
     readonly p95ms: number;
 }
 
-async function measure(contracts: readonly Contract[], concurrency: number, seconds: number): Promise<Omit<Round, 'network' | 'round'>> {
-    let committed = 0;
-    let failed = 0;
-    const latencies: number[] = [];
-    const started = Date.now();
-    const until = started + seconds * 1000;
-    await Promise.all(
-        Array.from({ length: concurrency }, async (_, i) => {
-            const c = contracts[i % contracts.length];
-            if (!c) return;
-            while (Date.now() < until) {
-                const t0 = performance.now();
-                try {
-                    await c.submitTransaction('Noop');
-                    committed += 1;
-                    latencies.push(performance.now() - t0);
-                } catch {
-                    failed += 1;
-                }
-            }
-        }),
-    );
-    const elapsed = (Date.now() - started) / 1000;
-    latencies.sort((a, b) => a - b);
-    const pct = (q: number): number => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0);
-    return { committed, failed, tps: Number((committed / elapsed).toFixed(1)), p50ms: pct(0.5), p95ms: pct(0.95) };
+async function noop(contracts: readonly Contract[], concurrency: number, seconds: number): Promise<Omit<Round, 'network' | 'round'>> {
+    const m = await measure(async (worker) => {
+        const c = contracts[worker % contracts.length];
+        if (c) await c.submitTransaction('Noop');
+    }, concurrency, seconds);
+    return { committed: m.ok, failed: m.failed, tps: m.tps, p50ms: m.p50ms, p95ms: m.p95ms };
 }
 
 async function main(): Promise<void> {
@@ -76,7 +59,7 @@ async function main(): Promise<void> {
         const results: Round[] = [];
         for (let r = 1; r <= rounds; r++) {
             for (const t of targets) {
-                const m = await measure(contracts.get(t.name) ?? [], concurrency, seconds);
+                const m = await noop(contracts.get(t.name) ?? [], concurrency, seconds);
                 const row: Round = { network: t.name, round: r, ...m };
                 results.push(row);
                 console.log(JSON.stringify(row));

@@ -111,9 +111,9 @@ describe('stock tokens on devnet (real client, real shim, real lifecycle)', () =
         const endorsed = await Promise.all([spend('Brand', 'tok-dbl-1', 'BankMSP'), spend('Brand', 'tok-dbl-2', 'SupplierMSP')]);
         const statuses = [];
         for (const tx of endorsed) statuses.push(await (await tx.submit()).getStatus());
-        // The spender's outputs are read by a partial-composite-key range [owner, lot], which the committer
-        // re-validates: the first spend changed that range, so the second fails as a phantom read.
-        expect(statuses.map((st) => st.code)).toEqual([StatusCode.VALID, StatusCode.PHANTOM_READ_CONFLICT]);
+        // A named input is read by its own key (no range): the first spend marked that output SPENT, so the second,
+        // endorsed on the same state, fails MVCC validation on that key.
+        expect(statuses.map((st) => st.code)).toEqual([StatusCode.VALID, StatusCode.MVCC_READ_CONFLICT]);
         expect(await read('Brand', 'GetSupply', lotId)).toMatchObject({ total: before.total });
         const after = (await read('Brand', 'ListOutputs', 'BrandMSP', lotId, '100', '')) as { items: Array<{ id: string; status: string; spentTxId: string | null }> };
         expect(after.items.find((o) => o.id === input.id)).toMatchObject({ status: 'SPENT', spentTxId: endorsed[0]?.getTransactionId() });

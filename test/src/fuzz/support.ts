@@ -1,6 +1,7 @@
 // Shared by the fuzz suites: a devnet started as its own process (so a crash is observable: pid and exit status),
 // its heights from the operations endpoint, valid transactions of a block range through qscc, and a REST gateway
 // started as its own process (`node gateway/dist/main.js`, as network/scripts/gateway.sh starts it).
+import { randomBytes } from 'node:crypto';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -113,6 +114,8 @@ export async function startGatewayProcess(net: TestNetwork, env: Record<string, 
             CRYPTO_DIR: net.cryptoDir,
             API_KEYS_FILE: join(keysDir, 'dev-api-keys.hashes.json'),
             GATEWAY_LISTEN: `127.0.0.1:${port}`,
+            // labels are served: a random secret for this run (a gateway without one answers 503 there)
+            GATEWAY_LABEL_SECRET: randomBytes(32).toString('base64url'),
             LOG_LEVEL: 'info',
             ...env,
         },

@@ -255,10 +255,11 @@ export function messages(events: readonly SseEvent[]): StreamedEvent[] {
 
 /** Every `method path` an Express 4 app routes, in OpenAPI notation (`:id` → `{id}`). */
 export function routesOf(app: Express): string[] {
-    const stack = (app as unknown as { _router?: { stack: Array<{ route?: { path: string; methods: Record<string, boolean> } }> } })._router?.stack ?? [];
+    const stack = (app as unknown as { _router?: { stack: Array<{ route?: { path: string | RegExp; methods: Record<string, boolean> } }> } })._router?.stack ?? [];
     const out: string[] = [];
     for (const layer of stack) {
-        if (layer.route === undefined) continue;
+        // pattern routes (e.g. the console shell's) are pages, not API paths
+        if (layer.route === undefined || typeof layer.route.path !== 'string') continue;
         const path = layer.route.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
         for (const [m, on] of Object.entries(layer.route.methods)) if (on && m !== '_all') out.push(`${m} ${path}`);
     }

@@ -2,10 +2,10 @@
 // tests), a chaincode server as a child process, deploy through the real lifecycle protocol, and
 // real @hyperledger/fabric-gateway connections per org identity.
 import * as grpc from '@grpc/grpc-js';
-import { connect, hash, signers, type Gateway } from '@hyperledger/fabric-gateway';
+import { connect, hash, type Gateway } from '@hyperledger/fabric-gateway';
+import { loadSigningIdentity } from '@upoint/devnet/dist/msp/signer';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createPrivateKey } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync, openSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, openSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -168,17 +168,13 @@ export class TestNetwork {
             'grpc.ssl_target_name_override': peerHost(o, p),
         });
         this.#clients.push(client);
-        const mspDir = userMspDir(this.cryptoDir, o, user);
-        const certDir = join(mspDir, 'signcerts');
-        const keyDir = join(mspDir, 'keystore');
-        const certFile = readdirSync(certDir)[0];
-        const keyFile = readdirSync(keyDir)[0];
-        if (!certFile || !keyFile) throw new Error(`no credentials in ${mspDir}`);
+        // the same node:crypto low-S signer the REST gateway uses, so direct and REST clients cost the same to sign
+        const signing = loadSigningIdentity(o.mspId, userMspDir(this.cryptoDir, o, user));
         const gw = connect({
             client,
-            identity: { mspId: o.mspId, credentials: readFileSync(join(certDir, certFile)) },
-            signer: signers.newPrivateKeySigner(createPrivateKey(readFileSync(join(keyDir, keyFile)))),
-            hash: hash.sha256,
+            identity: { mspId: o.mspId, credentials: Buffer.from(signing.certPem, 'utf8') },
+            signer: (message) => Promise.resolve(signing.sign(message)),
+            hash: hash.none,
             evaluateOptions: () => ({ deadline: Date.now() + (options.evaluateMs ?? 30_000) }),
             endorseOptions: () => ({ deadline: Date.now() + (options.endorseMs ?? 30_000) }),
             submitOptions: () => ({ deadline: Date.now() + (options.submitMs ?? 30_000) }),

@@ -1,6 +1,7 @@
 // Tests for committer/txvalidator.ts (mirrors core/committer/txvalidator/v20/validator.go, core/common/validation/msgvalidation.go,
 // v20/plugindispatcher/dispatcher.go, core/common/validation/statebased/ and txmgmt/validation/validator.go).
 // Raw envelopes: the real client always signs correctly and collects enough endorsements, so these cases need hand-made txs.
+import { RangeQueryResultsHelper } from '../chaincode/rangequeryhelper';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -113,6 +114,8 @@ interface NsSpec {
         readonly end: string;
         readonly exhausted: boolean;
         readonly reads: ReadonlyArray<{ readonly key: string; readonly version: Ver }>;
+        /** Record the reads as a Merkle summary of this degree (as the simulator does past 50 reads). */
+        readonly merkleDegree?: number;
     }>;
 }
 
@@ -179,6 +182,12 @@ function rwsetBytes(spec: readonly NsSpec[]): Uint8Array {
                     rq.setStartKey(r.start);
                     rq.setEndKey(r.end);
                     rq.setItrExhausted(r.exhausted);
+                    if (r.merkleDegree !== undefined) {
+                        const helper = new RangeQueryResultsHelper(r.merkleDegree);
+                        for (const read of r.reads) helper.add(kvRead(read));
+                        helper.fill(rq);
+                        return rq;
+                    }
                     const qr = new lproto.rwset.kvrwset.QueryReads();
                     qr.setKvReadsList(r.reads.map(kvRead));
                     rq.setRawReads(qr);
@@ -556,6 +565,28 @@ describe('MVCC and phantom reads in block order (txmgmt/validation/validator.go)
             ]),
         ).toEqual([name(TxValidationCode.VALID), name(TxValidationCode.PHANTOM_READ_CONFLICT), name(TxValidationCode.PHANTOM_READ_CONFLICT), name(TxValidationCode.PHANTOM_READ_CONFLICT)]);
         expect(TxValidationCode.PHANTOM_READ_CONFLICT).toBe(12);
+    });
+
+    it('a range recorded as a Merkle summary is re-hashed from committed state (validation/rangequery_validator.go)', async () => {
+        const all: ReadonlyArray<{ key: string; version: Ver }> = [
+            { key: 'a', version: [2, 0] },
+            { key: 'b', version: [2, 0] },
+            { key: 'r1', version: [2, 0] },
+            { key: 'r3', version: [2, 0] },
+            { key: 'sbe', version: [2, 1] },
+        ];
+        const summarized = (reads: ReadonlyArray<{ key: string; version: Ver }>): NsSpec[] => [{ ns: CC, ranges: [{ start: 'a', end: 'z', exhausted: true, reads, merkleDegree: 2 }] }];
+        const unchanged = tx({ rwset: summarized(all) });
+        expect(
+            await codes([
+                unchanged,
+                tx({ rwset: summarized(all.filter((r) => r.key !== 'r3')) }),
+                tx({ rwset: summarized(all.map((r) => (r.key === 'b' ? { key: 'b', version: [1, 9] as Ver } : r))) }),
+            ]),
+        ).toEqual([name(TxValidationCode.VALID), name(TxValidationCode.PHANTOM_READ_CONFLICT), name(TxValidationCode.PHANTOM_READ_CONFLICT)]);
+        // a key inserted into the range by an earlier tx of the block
+        const ins = tx({ rwset: [{ ns: CC, writes: [{ key: 'm', value: 'new' }] }] });
+        expect(await codes([ins, tx({ rwset: summarized(all) })])).toEqual([name(TxValidationCode.VALID), name(TxValidationCode.PHANTOM_READ_CONFLICT)]);
     });
 
     it('a range not exhausted includes its end key', async () => {

@@ -9,6 +9,8 @@ import { HeaderType, TxValidationCode, bytesEqual, computeTxId, concat, parseEnd
 import { APPROVAL_PREFIX, LIFECYCLE_NS, readDefinition, type ChaincodeDefinition } from '../lifecycle/lifecycle';
 import type { KeyWrite, StateSnapshot, Version } from '../ledger/types';
 import { namespacesOf, writesOf } from '../ledger/rwsetutil';
+import { RangeQueryResultsHelper } from '../chaincode/rangequeryhelper';
+import { newKVRead } from '../chaincode/rwsetbuilder';
 import { compareVersions } from '../ledger/types';
 import type { SignedData } from '../policies/policy';
 import type { PolicyManager } from '../policies/manager';
@@ -326,13 +328,31 @@ async function mvcc(snapshot: StateSnapshot, c: Candidate, inBlock: Map<string, 
                 cmpKey(k, start) >= 0 && (end === '' || (exhausted ? cmpKey(k, end) < 0 : cmpKey(k, end) <= 0));
             if (updated) for (const k of updated.keys()) if (inRange(k)) return TxValidationCode.PHANTOM_READ_CONFLICT;
             const raw = rq.getRawReads()?.getKvReadsList();
+            const iterEnd = exhausted ? end : '';
             if (!raw) {
-                // Merkle summaries are not produced by devnet's simulator; a range without raw reads cannot be re-checked.
-                if (rq.hasReadsMerkleHashes()) return TxValidationCode.PHANTOM_READ_CONFLICT;
+                const summary = rq.getReadsMerkleHashes();
+                if (summary === undefined) continue;
+                // validation/rangequery_validator.go (rangeQueryHashValidator): hash the committed results of the
+                // same range with the summary's degree; any difference in the Merkle summary is a phantom
+                const helper = new RangeQueryResultsHelper(summary.getMaxDegree());
+                for await (const kvr of snapshot.range(namespace, start, iterEnd)) {
+                    if (!inRange(kvr.key)) break;
+                    helper.add(newKVRead(kvr.key, kvr.version));
+                }
+                const now = new lproto.rwset.kvrwset.RangeQueryInfo();
+                helper.fill(now);
+                const mine = now.getReadsMerkleHashes();
+                if (
+                    mine === undefined ||
+                    mine.getMaxLevel() !== summary.getMaxLevel() ||
+                    mine.getMaxLevelHashesList_asU8().length !== summary.getMaxLevelHashesList_asU8().length ||
+                    mine.getMaxLevelHashesList_asU8().some((h, i) => !bytesEqual(h, summary.getMaxLevelHashesList_asU8()[i] ?? new Uint8Array()))
+                ) {
+                    return TxValidationCode.PHANTOM_READ_CONFLICT;
+                }
                 continue;
             }
             const committed: Array<{ key: string; version: Version }> = [];
-            const iterEnd = exhausted ? end : '';
             for await (const kvr of snapshot.range(namespace, start, iterEnd)) {
                 if (!inRange(kvr.key)) break;
                 committed.push({ key: kvr.key, version: kvr.version });

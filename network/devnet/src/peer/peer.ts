@@ -62,6 +62,12 @@ export class Peer extends EventEmitter<{ block: [common.Block]; endorsed: [numbe
     readonly #o: PeerOptions;
     readonly ledger: KVLedger;
     readonly #installed = new Map<string, ChaincodePackage>();
+    /**
+     * Resolved chaincodes (definition, this org's approved package, installed), as core/chaincode/lifecycle/cache.go
+     * keeps them: valid until the next committed block or install. Only complete resolutions are kept.
+     */
+    readonly #resolved = new Map<string, { def: lifecycle.ChaincodeDefinition; pkg: ChaincodePackage }>();
+    #resolvedGeneration = 0;
     readonly #connections = new Map<string, ChaincodeConnection>();
     #commitChain: Promise<void> = Promise.resolve();
     #lastCommitHash: Uint8Array = new Uint8Array(0);
@@ -181,7 +187,24 @@ export class Peer extends EventEmitter<{ block: [common.Block]; endorsed: [numbe
      * The definition and installed package of `cc`, or `error` = the cause core/chaincode/lifecycle/endorsement_info.go
      * (ChaincodeEndorsementInfo) gives; each caller wraps it as Fabric does (the endorser, or INVOKE_CHAINCODE).
      */
+    #forgetResolved(): void {
+        this.#resolved.clear();
+        this.#resolvedGeneration += 1;
+    }
+
     async resolveChaincode(cc: string): Promise<{ def?: lifecycle.ChaincodeDefinition; pkg?: ChaincodePackage; error?: string }> {
+        const cached = this.#resolved.get(cc);
+        if (cached !== undefined) return cached;
+        const generation = this.#resolvedGeneration;
+        const found = await this.#resolveChaincode(cc);
+        // a block committed (or a package installed) meanwhile may have changed the answer: keep it only if not
+        if (found.def !== undefined && found.pkg !== undefined && found.error === undefined && generation === this.#resolvedGeneration) {
+            this.#resolved.set(cc, { def: found.def, pkg: found.pkg });
+        }
+        return found;
+    }
+
+    async #resolveChaincode(cc: string): Promise<{ def?: lifecycle.ChaincodeDefinition; pkg?: ChaincodePackage; error?: string }> {
         const snap = this.ledger.snapshot();
         try {
             const get = async (ns: string, k: string): Promise<Uint8Array | undefined> => (await snap.get(ns, k))?.value;
@@ -326,6 +349,7 @@ export class Peer extends EventEmitter<{ block: [common.Block]; endorsed: [numbe
             const file = join(this.#o.dataDir, 'chaincodes', `${pkg.packageId.replace(/[^A-Za-z0-9_.+-]/g, '_')}.tar.gz`);
             if (!existsSync(file)) writeFileSync(file, bytes);
             this.#installed.set(pkg.packageId, pkg);
+            this.#forgetResolved();
             const r = new lc.InstallChaincodeResult();
             r.setPackageId(pkg.packageId);
             r.setLabel(pkg.label);
@@ -441,6 +465,7 @@ export class Peer extends EventEmitter<{ block: [common.Block]; endorsed: [numbe
         }
         md.setMetadataList(list);
         await this.ledger.commit(block, v.updates);
+        this.#forgetResolved();
         this.emit('committed', (performance.now() - started) / 1000);
         this.emit('block', block);
     }
