@@ -28,7 +28,7 @@ describe('loadConfig', () => {
         const c = loadConfig({ NETWORK_FILE, CRYPTO_DIR: REPO, API_KEYS_FILE: NETWORK_FILE, GATEWAY_ORGS: 'Brand, RegulatorMSP' });
         expect(c.listen).toEqual({ host: '127.0.0.1', port: 3000 });
         expect(c.orgs.map((o) => o.mspId)).toEqual(['BrandMSP', 'RegulatorMSP']);
-        expect(c.timeouts).toEqual({ evaluate: 10000, endorse: 15000, submit: 10000, commitStatus: 60000 });
+        expect(c.timeouts).toEqual({ evaluate: 10000, endorse: 15000, submit: 10000, commitStatus: 30000 });
         expect(c.rateLimits).toEqual({ public: { perMinute: 60, burst: 20 }, key: { perMinute: 6000, burst: 500 } });
         expect(c.publicMspId).toBe('BrandMSP');
         expect(c.trustProxy).toBe(0);

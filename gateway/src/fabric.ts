@@ -92,7 +92,7 @@ export interface FabricOptions {
     readonly cryptoDir: string;
     readonly orgs: readonly OrgConfig[];
     readonly timeouts: Timeouts;
-    /** How often a commit-status deadline is followed by another status query (default 3). */
+    /** How often a commit-status deadline is followed by another status query (default 2). */
     readonly commitStatusAttempts?: number;
     /** Connect to 127.0.0.1 (devnet, tests) instead of the peers' host names. */
     readonly host?: string;
@@ -109,7 +109,9 @@ class FabricConnections implements FabricPort {
     constructor(options: Readonly<FabricOptions>) {
         this.#channel = options.network.channel;
         this.#chaincode = options.network.chaincode.name;
-        this.#commitStatusAttempts = options.commitStatusAttempts ?? 3;
+        // 2 × 30 s at most: a transaction an orderer lost (e.g. a killed Raft leader) is answered 504 with its txId
+        // within a minute, and the client's retry with the same Idempotency-Key settles it (issue #9's fault tests)
+        this.#commitStatusAttempts = options.commitStatusAttempts ?? 2;
         const t = options.timeouts;
         for (const org of options.orgs) {
             const p = org.peers[0];
