@@ -172,7 +172,7 @@ describe('writes: idempotency, retries, async', () => {
         const { app, fabric } = setup();
         fabric.onSubmit = () => Promise.reject(endorseError('DUPLICATE_REQUEST: request inv-1 already processed in transaction tx-first'));
         const invocation = ['receivables:Issue', 'inv-1', ISSUE.holder, ISSUE.amount, ISSUE.currency, ISSUE.maturityDate, ISSUE.invoiceHash, ISSUE.contractHash];
-        fabric.onTransaction = (txId) => Promise.resolve({ txId, validationCode: 'VALID', valid: true, blockNumber: '3', result: json({ id: 'tx-first', status: 'PENDING' }), invocation });
+        fabric.onTransaction = (txId) => Promise.resolve({ txId, validationCode: 'VALID', valid: true, blockNumber: '3', result: json({ id: 'tx-first', status: 'PENDING' }), invocation, writes: [] });
         const res = await request(app).post('/v1/receivables').set('Authorization', bearer(KEYS.brand)).set('Idempotency-Key', 'inv-1').send(ISSUE);
         expect(res.status).toBe(201);
         expect(res.headers['idempotent-replayed']).toBe('true');
@@ -186,7 +186,7 @@ describe('writes: idempotency, retries, async', () => {
         const { app, fabric } = setup();
         fabric.onSubmit = () => Promise.reject(endorseError('DUPLICATE_REQUEST: request k-1 already processed in transaction tx-product'));
         fabric.onTransaction = (txId) =>
-            Promise.resolve({ txId, validationCode: 'VALID', valid: true, blockNumber: '3', result: json({ id: 'P1' }), invocation: ['provenance:CreateProduct', 'k-1', '{"id":"P1"}'] });
+            Promise.resolve({ txId, validationCode: 'VALID', valid: true, blockNumber: '3', result: json({ id: 'P1' }), invocation: ['provenance:CreateProduct', 'k-1', '{"id":"P1"}'], writes: [] });
         const res = await request(app).post('/v1/receivables').set('Authorization', bearer(KEYS.brand)).set('Idempotency-Key', 'k-1').send(ISSUE);
         expect([res.status, (res.body as Problem).code]).toEqual([422, 'IDEMPOTENCY_KEY_REUSED']);
         expect(JSON.stringify(res.body)).not.toContain('P1');

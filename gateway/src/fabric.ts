@@ -4,11 +4,12 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { CommitError, CommitStatusError, connect, hash, StatusCode, type Gateway, type SubmittedTransaction } from '@hyperledger/fabric-gateway';
-import { common, peer } from '@hyperledger/fabric-protos';
+import { common, ledger, peer } from '@hyperledger/fabric-protos';
 import { readFileSync } from 'node:fs';
 import { peerHost, type NetworkConfig, type OrgConfig } from '@upoint/devnet/dist/config/network';
 import { tlsCaCertPath, userMspDir } from '@upoint/devnet/dist/msp/cryptogen';
 import { loadSigningIdentity } from '@upoint/devnet/dist/msp/signer';
+import { KEY_TYPES } from '@upoint/chaincode/dist/ledger/keys';
 import type { Timeouts } from './config';
 import { ApiError, fromFabricError } from './errors';
 
@@ -38,6 +39,41 @@ export interface TransactionInfo {
     readonly result: Uint8Array;
     /** What it invoked: the chaincode function (`contract:Transaction`) and its arguments (transient data excluded). */
     readonly invocation: readonly string[];
+    /** The entities it wrote, named as GET /v1/history/{kind}/{id} names them (index entries left out). */
+    readonly writes: readonly EntityWrite[];
+}
+
+export interface EntityWrite {
+    readonly kind: string;
+    readonly id: string;
+    readonly isDelete: boolean;
+}
+
+/** The chaincode's entity key types (chaincode/src/ledger/keys*.ts, imported, not copied) → history kinds. */
+const ENTITY_KINDS: ReadonlyMap<string, string> = new Map([
+    [KEY_TYPES.provProduct, 'product'],
+    [KEY_TYPES.provLot, 'lot'],
+    [KEY_TYPES.provUnit, 'unit'],
+    [KEY_TYPES.stockLot, 'stock-lot'],
+    [KEY_TYPES.tokenOffer, 'offer'],
+    [KEY_TYPES.tokenPledge, 'pledge'],
+    [KEY_TYPES.tokenRedemption, 'redemption'],
+    [KEY_TYPES.receivable, 'receivable'],
+]);
+
+/** The entity writes in a chaincode action's read/write set (composite keys: \0type\0attr…\0). */
+function entityWritesOf(results: Uint8Array, chaincode: string): EntityWrite[] {
+    if (results.length === 0) return [];
+    const out: EntityWrite[] = [];
+    for (const ns of ledger.rwset.TxReadWriteSet.deserializeBinary(results).getNsRwsetList()) {
+        if (ns.getNamespace() !== chaincode) continue;
+        for (const w of ledger.rwset.kvrwset.KVRWSet.deserializeBinary(ns.getRwset_asU8()).getWritesList()) {
+            const [, type = '', id] = w.getKey().split('\u0000');
+            const kind = ENTITY_KINDS.get(type);
+            if (kind !== undefined && id !== undefined && id !== '') out.push({ kind, id, isDelete: w.getIsDelete() });
+        }
+    }
+    return out;
 }
 
 /** One chaincode event of a valid transaction, as the peer delivers it. */
@@ -199,7 +235,7 @@ class FabricConnections implements FabricPort {
             validationCode: validationCodeName(code),
             valid: code === StatusCode.VALID,
             blockNumber: String(block.getHeader()?.getNumber() ?? 0),
-            ...endorsedTransactionOf(processed.getTransactionenvelope()),
+            ...endorsedTransactionOf(processed.getTransactionenvelope(), this.#chaincode),
         };
     }
 
@@ -232,8 +268,8 @@ class FabricConnections implements FabricPort {
  * ChaincodeEndorsedAction → ProposalResponsePayload → ChaincodeAction holds the chaincode's Response. Empty parts
  * when the envelope has none.
  */
-export function endorsedTransactionOf(envelope: common.Envelope | undefined): { result: Uint8Array; invocation: string[] } {
-    const none = { result: new Uint8Array(), invocation: [] };
+export function endorsedTransactionOf(envelope: common.Envelope | undefined, chaincode: string): { result: Uint8Array; invocation: string[]; writes: EntityWrite[] } {
+    const none = { result: new Uint8Array(), invocation: [], writes: [] };
     if (envelope === undefined) return none;
     const payload = common.Payload.deserializeBinary(envelope.getPayload_asU8());
     const tx = peer.Transaction.deserializeBinary(payload.getData_asU8());
@@ -245,8 +281,9 @@ export function endorsedTransactionOf(envelope: common.Envelope | undefined): { 
     const endorsed = cap.getAction();
     if (endorsed === undefined) return { ...none, invocation };
     const prp = peer.ProposalResponsePayload.deserializeBinary(endorsed.getProposalResponsePayload_asU8());
-    const result = peer.ChaincodeAction.deserializeBinary(prp.getExtension_asU8()).getResponse()?.getPayload_asU8() ?? new Uint8Array();
-    return { result, invocation };
+    const action2 = peer.ChaincodeAction.deserializeBinary(prp.getExtension_asU8());
+    const result = action2.getResponse()?.getPayload_asU8() ?? new Uint8Array();
+    return { result, invocation, writes: entityWritesOf(action2.getResults_asU8(), chaincode) };
 }
 
 export function connectFabric(options: Readonly<FabricOptions>): FabricPort {

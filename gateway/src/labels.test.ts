@@ -93,7 +93,7 @@ describe('POST /v1/lots/{id}/labels', () => {
         const units = (JSON.parse(original?.args[2] ?? '[]') as Array<{ serial: string }>).map((u) => ({ serial: u.serial, lotId: 'L1', productId: 'P1' }));
         fabric.onSubmit = () => Promise.reject(endorseError('DUPLICATE_REQUEST: request labels-r already processed in transaction tx-commission'));
         fabric.onTransaction = (txId) =>
-            Promise.resolve({ txId, validationCode: 'VALID', valid: true, blockNumber: '9', result: json(units), invocation: [`${original?.contract ?? ''}:${original?.transaction ?? ''}`, ...(original?.args ?? [])] });
+            Promise.resolve({ txId, validationCode: 'VALID', valid: true, blockNumber: '9', result: json(units), invocation: [`${original?.contract ?? ''}:${original?.transaction ?? ''}`, ...(original?.args ?? [])], writes: [] });
         const again = await post(app, { count: 2 }, 'labels-r');
         expect(fabric.submits[1]?.args).toEqual(original?.args);
         expect(again.status).toBe(201);

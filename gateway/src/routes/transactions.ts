@@ -10,6 +10,10 @@ export const TransactionStatusSchema = z.object({
     status: z.enum(['VALID', 'INVALID']),
     validationCode: z.string().meta({ description: "Fabric's TxValidationCode name, e.g. VALID or MVCC_READ_CONFLICT" }),
     blockNumber: z.string(),
+    function: z.string().meta({ description: 'the chaincode function it invoked, e.g. receivables:SplitTransfer' }),
+    writes: z
+        .array(z.object({ kind: z.string(), id: z.string(), isDelete: z.boolean() }))
+        .meta({ description: 'the entities it wrote, as GET /v1/history/{kind}/{id} names them (its key history)' }),
 });
 
 /** Entity kinds with a key history, and the chaincode call that reads it. */
@@ -77,7 +81,10 @@ export const transactionOperations: readonly Operation[] = [
         result: TransactionStatusSchema,
         run: async ({ params, principal }, fabric) => {
             const t = await fabric.transaction(principal.mspId, params.txId);
-            return { status: 200, body: { txId: t.txId, status: t.valid ? 'VALID' : 'INVALID', validationCode: t.validationCode, blockNumber: t.blockNumber } };
+            return {
+                status: 200,
+                body: { txId: t.txId, status: t.valid ? 'VALID' : 'INVALID', validationCode: t.validationCode, blockNumber: t.blockNumber, function: t.invocation[0] ?? '', writes: t.writes },
+            };
         },
     }),
     readOperation({

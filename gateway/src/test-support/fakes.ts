@@ -21,7 +21,7 @@ export class FakeFabric implements FabricPort {
     readonly calls: FabricCall[] = [];
     onEvaluate: (mspId: string, contract: string, transaction: string, args: readonly string[]) => Promise<Uint8Array> = () => Promise.resolve(json(null));
     onSubmit: (request: SubmitRequest, attempt: number) => Promise<Submitted> = () => Promise.resolve({ txId: 'tx-1', result: json({}) });
-    onTransaction: (txId: string) => Promise<TransactionInfo> = (txId) => Promise.resolve({ txId, validationCode: 'VALID', valid: true, blockNumber: '7', result: json({}), invocation: [] });
+    onTransaction: (txId: string) => Promise<TransactionInfo> = (txId) => Promise.resolve({ txId, validationCode: 'VALID', valid: true, blockNumber: '7', result: json({}), invocation: [], writes: [] });
     /**
      * The channel's chaincode events, in ledger order; a stream replays them from its start the way the peer does
      * (from a block; after a transaction of that block when resuming), then ends — or fails with `streamError`.

@@ -190,7 +190,9 @@ describe('REST gateway over HTTP on devnet', () => {
             status = await call('GET', `/v1/transactions/${txId}`, 'BrandMSP');
             return status.status === 200;
         });
-        expect(status.body).toMatchObject({ txId, status: 'VALID', validationCode: 'VALID' });
+        expect(status.body).toMatchObject({ txId, status: 'VALID', validationCode: 'VALID', function: 'receivables:Issue' });
+        // the entities it wrote (its key history): the new receivable, read back from the block's write set
+        expect((status.body as { writes: unknown[] }).writes).toContainEqual({ kind: 'receivable', id: txId, isDelete: false });
         expect(Number((status.body as { blockNumber: string }).blockNumber)).toBeGreaterThan(0);
         expect(await get(`/v1/receivables/${txId}`, 'SupplierMSP')).toMatchObject({ id: txId, amount: '42', status: 'PENDING' });
     });
