@@ -233,7 +233,7 @@ describe('writes: idempotency, retries, async', () => {
 
         const status = await request(app).get('/v1/transactions/tx-async').set('Authorization', bearer(KEYS.brand));
         expect(status.status).toBe(200);
-        expect(status.body).toEqual({ txId: 'tx-async', status: 'VALID', validationCode: 'VALID', blockNumber: '7' });
+        expect(status.body).toEqual({ txId: 'tx-async', status: 'VALID', validationCode: 'VALID', blockNumber: '7', function: '', writes: [] });
     });
 
     it('maps each receivable route to its transaction and arguments', async () => {
