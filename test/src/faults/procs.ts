@@ -2,8 +2,9 @@
 // (`up --detach`, `deploy` with a supervised chaincode server, the membership bootstrap), and the REST gateway as its
 // own process (`node gateway/dist/main.js`, configured from the environment as network/scripts/gateway.sh does).
 // kill -9 goes to exactly one recorded pid; restarts reuse the same directory, ports and configuration.
+import { alive, readPid } from '@upoint/devnet/dist/tools/process';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, openSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NetworkConfig } from '@upoint/devnet/dist/config/network';
 import { REPO, portOpen, waitFor } from '../support/network';
@@ -25,20 +26,7 @@ export function cli(script: string, args: readonly string[], timeoutMs = 300_000
     });
 }
 
-export function readPid(file: string): number | undefined {
-    if (!existsSync(file)) return undefined;
-    const n = Number(readFileSync(file, 'utf8').trim());
-    return Number.isInteger(n) && n > 0 ? n : undefined;
-}
-
-export function alive(pid: number): boolean {
-    try {
-        process.kill(pid, 0);
-        return true;
-    } catch {
-        return false;
-    }
-}
+export { alive, readPid };
 
 /** kill -9 of one pid; resolves once it is gone (reaped: a later `up` must not find it alive). */
 export async function kill9(pid: number): Promise<void> {

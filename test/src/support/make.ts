@@ -43,11 +43,4 @@ export function makeDevnet(offset: number, name: string, timeoutMs = 180_000): M
 }
 
 /** Whether a process exists (signal 0). */
-export function pidAlive(pid: number): boolean {
-    try {
-        process.kill(pid, 0);
-        return true;
-    } catch {
-        return false;
-    }
-}
+export { alive as pidAlive } from '@upoint/devnet/dist/tools/process';
