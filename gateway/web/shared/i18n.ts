@@ -8,10 +8,9 @@
  * The choice of language lives in sessionStorage only ('upoint.lang'), or in `?lang=en`.
  */
 
-export const LANGS = ['zh-CN', 'en'] as const;
-export type Lang = (typeof LANGS)[number];
-export const DEFAULT_LANG: Lang = 'zh-CN';
-const STORAGE_KEY = 'upoint.lang';
+import { DEFAULT_LANG, rememberLang, type Lang } from './lang.js';
+
+export { DEFAULT_LANG, initialLang, isLang, LANGS, type Lang } from './lang.js';
 
 const zh = {
     // ---- common
@@ -302,10 +301,6 @@ export const MESSAGES: Readonly<Record<Lang, Dictionary>> = { 'zh-CN': zh, en };
 
 let current: Lang = DEFAULT_LANG;
 
-export function isLang(value: unknown): value is Lang {
-    return typeof value === 'string' && (LANGS as readonly string[]).includes(value);
-}
-
 export function isMessageKey(value: string): value is MessageKey {
     return Object.prototype.hasOwnProperty.call(zh, value);
 }
@@ -326,29 +321,11 @@ export function tDynamic(key: string, fallback?: string, lang: Lang = current): 
     return isMessageKey(key) ? t(key, undefined, lang) : (fallback ?? key);
 }
 
-/** The language to start with: `?lang=` in the URL, else the session's choice, else zh-CN. */
-export function initialLang(): Lang {
-    try {
-        const fromUrl = new URLSearchParams(location.search).get('lang');
-        if (isLang(fromUrl)) return fromUrl;
-        const stored = sessionStorage.getItem(STORAGE_KEY);
-        if (isLang(stored)) return stored;
-    } catch {
-        // storage refused (private mode): the default
-    }
-    return DEFAULT_LANG;
-}
-
 /** Sets the language, remembers it for this browser session only, and sets <html lang>. */
 export function setLang(lang: Lang, remember = true): void {
     current = lang;
     if (typeof document !== 'undefined') document.documentElement.lang = lang;
-    if (!remember) return;
-    try {
-        sessionStorage.setItem(STORAGE_KEY, lang);
-    } catch {
-        // storage refused: the choice lasts for this page only
-    }
+    if (remember) rememberLang(lang);
 }
 
 /**

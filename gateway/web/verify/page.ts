@@ -5,12 +5,10 @@
  * textContent only; nothing from the page's data is parsed as HTML.
  */
 import { formatDateTime } from '../shared/format.js';
-import type { Lang } from '../shared/i18n.js';
+import { initialLang, isLang, rememberLang, type Lang } from '../shared/lang.js';
 
 type Strings = Readonly<Record<Lang, Readonly<Record<string, string>>>>;
 
-const STORAGE_KEY = 'upoint.lang';
-const isLang = (v: unknown): v is Lang => v === 'zh-CN' || v === 'en';
 
 function strings(): Strings {
     try {
@@ -52,24 +50,7 @@ function show(next: Lang, remember: boolean): void {
     lang = next;
     document.documentElement.lang = next;
     translate();
-    if (!remember) return;
-    try {
-        sessionStorage.setItem(STORAGE_KEY, next);
-    } catch {
-        // storage refused: the choice lasts for this page only
-    }
-}
-
-function initialLang(): Lang {
-    try {
-        const fromUrl = new URLSearchParams(location.search).get('lang');
-        if (isLang(fromUrl)) return fromUrl;
-        const stored = sessionStorage.getItem(STORAGE_KEY);
-        if (isLang(stored)) return stored;
-    } catch {
-        // storage refused (private mode)
-    }
-    return lang;
+    if (remember) rememberLang(next);
 }
 
 function hex(buffer: ArrayBuffer): string {
@@ -98,7 +79,7 @@ async function check(input: HTMLInputElement, out: HTMLElement | null): Promise<
 }
 
 // the server rendered zh-CN (or ?lang=en); a choice made earlier in this session wins
-show(initialLang(), false);
+show(initialLang(lang), false);
 document.querySelector('[data-testid=lang-switch]')?.addEventListener('click', () => show(lang === 'en' ? 'zh-CN' : 'en', true));
 for (const input of document.querySelectorAll<HTMLInputElement>('[data-testid=doc-check]')) {
     const out = document.getElementById(input.getAttribute('aria-describedby') ?? '');
