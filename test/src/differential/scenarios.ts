@@ -253,6 +253,28 @@ export const SCENARIOS: readonly Scenario[] = [
         },
     },
     {
+        // past 50 keys a range read is recorded as a Merkle summary (maxDegreeQueryReadsHashing) and the committer
+        // re-hashes committed state to validate it (validation/rangequery_validator.go)
+        name: 'mvcc: ranges over more than 50 keys (Merkle-summarised reads)',
+        async run(r) {
+            const brand = r.contract('Brand');
+            const supplier = r.contract('Supplier');
+            await r.outcome('PutMany 80', brand.submitTransaction('PutMany', 'big-', '80', '[]'));
+            await r.settle();
+            await r.outcome('CountRange alone', brand.submitTransaction('CountRange', 'big-', 'big-~', 'big-count-1'));
+            r.record('update in range before the reader', {
+                statuses: await endorseAllThenSubmit(r, { contract: supplier, name: 'Put', args: ['big-040', 'x'] }, { contract: brand, name: 'CountRange', args: ['big-', 'big-~', 'big-count-2'] }),
+            });
+            r.record('insert in range before the reader', {
+                statuses: await endorseAllThenSubmit(r, { contract: supplier, name: 'Put', args: ['big-040a', 'x'] }, { contract: brand, name: 'CountRange', args: ['big-', 'big-~', 'big-count-3'] }),
+            });
+            r.record('insert outside the range', {
+                statuses: await endorseAllThenSubmit(r, { contract: supplier, name: 'Put', args: ['bigz-outside', 'x'] }, { contract: brand, name: 'CountRange', args: ['big-', 'big-~', 'big-count-4'] }),
+            });
+            await r.outcome('Get big-count-4', brand.evaluateTransaction('Get', 'big-count-4'));
+        },
+    },
+    {
         name: 'duplicate transaction ids',
         async run(r) {
             const contract = r.contract('Brand');
